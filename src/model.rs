@@ -1,0 +1,220 @@
+//! The vocabulary every layer shares: networks, conversation kinds, states, folders, and the
+//! normalised shape that a network's items take before they reach the store.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A point in time as stored: milliseconds since the Unix epoch, UTC.
+pub type Millis = i64;
+
+pub fn to_millis(at: DateTime<Utc>) -> Millis {
+    at.timestamp_millis()
+}
+
+pub fn from_millis(ms: Millis) -> DateTime<Utc> {
+    // Out-of-range values can only come from a damaged database; show them as the epoch
+    // rather than failing the whole list.
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+/// Error for a stored or typed name that is not one of an enum's values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} '{value}' (expected one of: {expected})")]
+pub struct UnknownName {
+    pub what: &'static str,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+/// Declares a plain enum stored as text, with `as_str`, `FromStr`, `Display` and serde.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownName;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                match value {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(UnknownName {
+                        what: $what,
+                        value: value.to_owned(),
+                        expected: concat!($($text, " "),+),
+                    }),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// The social networks hark speaks. `demo` is the embedded simulated network.
+    NetworkKind, "network" { Demo => "demo" }
+);
+
+impl NetworkKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            NetworkKind::Demo => "Demo",
+        }
+    }
+}
+
+text_enum!(
+    /// What started a conversation.
+    ConversationKind, "conversation kind" {
+        Comment => "comment",
+        AdComment => "ad_comment",
+        Mention => "mention",
+        Dm => "dm",
+        SearchHit => "search",
+    }
+);
+
+impl ConversationKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ConversationKind::Comment => "comment",
+            ConversationKind::AdComment => "ad comment",
+            ConversationKind::Mention => "mention",
+            ConversationKind::Dm => "DM",
+            ConversationKind::SearchHit => "search hit",
+        }
+    }
+}
+
+text_enum!(
+    /// Where a conversation stands in the team's to-do list.
+    Status, "status" { Open => "open", Closed => "closed", Snoozed => "snoozed" }
+);
+
+text_enum!(
+    /// Whether a message came from a customer or from the brand.
+    Direction, "direction" { In => "in", Out => "out" }
+);
+
+text_enum!(
+    /// Delivery of one of our outbound messages or actions through the outbox.
+    Delivery, "delivery state" {
+        Queued => "queued",
+        Sending => "sending",
+        Sent => "sent",
+        Failed => "failed",
+    }
+);
+
+text_enum!(
+    /// An action the outbox delivers to a network.
+    OutboxAction, "outbox action" { Reply => "reply", Like => "like", Unlike => "unlike" }
+);
+
+/// A folder of the inbox: a filter over conversations.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Folder {
+    Open,
+    /// Open conversations assigned to the named agent.
+    Mine(String),
+    Unassigned,
+    Snoozed,
+    Closed,
+    /// Open conversations carrying the tag with this id.
+    Tag(i64),
+    /// Open conversations of the account with this id.
+    Account(i64),
+}
+
+impl Folder {
+    pub fn label(&self) -> String {
+        match self {
+            Folder::Open => "Open".into(),
+            Folder::Mine(_) => "Mine".into(),
+            Folder::Unassigned => "Unassigned".into(),
+            Folder::Snoozed => "Snoozed".into(),
+            Folder::Closed => "Closed".into(),
+            Folder::Tag(id) => format!("tag #{id}"),
+            Folder::Account(id) => format!("account #{id}"),
+        }
+    }
+}
+
+/// A person or organisation on a network, as the network describes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteContact {
+    pub remote_id: String,
+    pub handle: String,
+    pub name: Option<String>,
+    pub avatar_url: Option<String>,
+    pub bio: Option<String>,
+    pub followers: Option<i64>,
+    pub profile_url: Option<String>,
+}
+
+/// One message as fetched from a network, normalised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteMessage {
+    pub remote_id: String,
+    pub parent_remote_id: Option<String>,
+    pub direction: Direction,
+    pub author: RemoteContact,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub liked: bool,
+    /// The network's own JSON for this object, kept so that it can be reparsed later.
+    pub raw: serde_json::Value,
+}
+
+/// A fetched message together with the conversation it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncomingItem {
+    pub kind: ConversationKind,
+    /// The id that groups messages into one conversation: a post for comments, a thread root
+    /// for mentions, the network's conversation id for DMs.
+    pub root_remote_id: String,
+    /// What the conversation is about, e.g. the text of the brand's post that was commented on.
+    pub subject: Option<String>,
+    /// The customer this conversation is with.
+    pub customer: RemoteContact,
+    pub message: RemoteMessage,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_enums_round_trip_and_reject_unknown_names() {
+        for kind in ConversationKind::ALL {
+            assert_eq!(kind.as_str().parse::<ConversationKind>(), Ok(*kind));
+        }
+        let err = "tweet".parse::<ConversationKind>().unwrap_err();
+        assert!(err.to_string().contains("unknown conversation kind 'tweet'"));
+        assert!(err.to_string().contains("ad_comment"));
+    }
+
+    #[test]
+    fn millis_round_trip() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap();
+        assert_eq!(from_millis(to_millis(at)), at);
+    }
+}

@@ -1,0 +1,397 @@
+//! Conversations: folder pages (keyset pagination), counts, detail, status changes and search.
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+
+use super::events::{EventKind, record_event};
+use super::messages::MessageRow;
+use super::{Store, StoreError, StoreResult};
+use crate::model::{ConversationKind, Folder, Millis, NetworkKind, Status};
+
+/// One line of the conversation list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConversationRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub account: String,
+    pub network: NetworkKind,
+    pub kind: ConversationKind,
+    pub status: Status,
+    pub priority: i64,
+    pub assignee: Option<String>,
+    pub unread: bool,
+    pub snippet: String,
+    pub message_count: i64,
+    pub last_message_at: Millis,
+    pub last_inbound_at: Option<Millis>,
+    pub first_response_at: Option<Millis>,
+    pub snoozed_until: Option<Millis>,
+    pub contact_handle: Option<String>,
+    pub contact_name: Option<String>,
+    pub tags: Vec<String>,
+}
+
+impl ConversationRow {
+    /// Where the next page of the same folder starts.
+    pub fn cursor(&self) -> PageCursor {
+        PageCursor {
+            last_message_at: self.last_message_at,
+            id: self.id,
+        }
+    }
+}
+
+/// A position in a folder, newest first: the page after it starts with older conversations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PageCursor {
+    pub last_message_at: Millis,
+    pub id: i64,
+}
+
+impl PageCursor {
+    /// The position before the newest conversation.
+    pub const START: PageCursor = PageCursor {
+        last_message_at: i64::MAX,
+        id: i64::MAX,
+    };
+}
+
+/// A conversation with everything the thread view needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConversationDetail {
+    #[serde(flatten)]
+    pub row: ConversationRow,
+    pub root_remote_id: String,
+    pub subject: Option<String>,
+    pub contact_id: Option<i64>,
+    pub closed_at: Option<Millis>,
+    pub created_at: Millis,
+    pub messages: Vec<MessageRow>,
+}
+
+/// How many conversations each folder holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FolderCounts {
+    pub open: i64,
+    pub mine: i64,
+    pub unassigned: i64,
+    pub snoozed: i64,
+    pub closed: i64,
+    /// (tag id, tag name, open conversations)
+    pub tags: Vec<(i64, String, i64)>,
+    /// (account id, account name, open conversations)
+    pub accounts: Vec<(i64, String, i64)>,
+}
+
+/// A conversation found by full-text search, with the message that matched best.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchHit {
+    pub conversation: ConversationRow,
+    pub message_id: i64,
+}
+
+/// The list columns, in the order [`row_from`] reads them. A macro so that every query is one
+/// string literal at compile time.
+macro_rules! row_select {
+    () => {
+        "SELECT c.id, c.account_id, a.name, a.network, c.kind, c.status, c.priority, c.assignee,
+                c.unread, c.snippet, c.message_count, c.last_message_at, c.last_inbound_at,
+                c.first_response_at, c.snoozed_until, ct.handle, ct.name,
+                (SELECT group_concat(t.name, char(31)) FROM conversation_tags x
+                   JOIN tags t ON t.id = x.tag_id WHERE x.conversation_id = c.id)
+         FROM conversations c
+         JOIN accounts a ON a.id = c.account_id
+         LEFT JOIN contacts ct ON ct.id = c.contact_id "
+    };
+}
+
+/// Keyset condition and order shared by every folder query (?1, ?2 = cursor, ?3 = limit).
+macro_rules! keyset {
+    () => {
+        " AND (c.last_message_at, c.id) < (?1, ?2) ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?3"
+    };
+}
+
+fn row_from(row: &Row<'_>) -> rusqlite::Result<ConversationRow> {
+    let tags: Option<String> = row.get(17)?;
+    Ok(ConversationRow {
+        id: row.get(0)?,
+        account_id: row.get(1)?,
+        account: row.get(2)?,
+        network: row.get(3)?,
+        kind: row.get(4)?,
+        status: row.get(5)?,
+        priority: row.get(6)?,
+        assignee: row.get(7)?,
+        unread: row.get(8)?,
+        snippet: row.get(9)?,
+        message_count: row.get(10)?,
+        last_message_at: row.get(11)?,
+        last_inbound_at: row.get(12)?,
+        first_response_at: row.get(13)?,
+        snoozed_until: row.get(14)?,
+        contact_handle: row.get(15)?,
+        contact_name: row.get(16)?,
+        tags: tags
+            .map(|joined| joined.split('\u{1f}').map(str::to_owned).collect())
+            .unwrap_or_default(),
+    })
+}
+
+impl Store {
+    /// Up to `limit` conversations of `folder`, newest first, strictly after `after`.
+    /// Each folder walks an index in order, so a page costs the same at any depth.
+    pub fn folder_page(
+        &self,
+        folder: &Folder,
+        after: PageCursor,
+        limit: usize,
+    ) -> StoreResult<Vec<ConversationRow>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let (at, id) = (after.last_message_at, after.id);
+        let mut stmt;
+        let rows = match folder {
+            Folder::Open | Folder::Snoozed | Folder::Closed => {
+                let status = match folder {
+                    Folder::Snoozed => Status::Snoozed,
+                    Folder::Closed => Status::Closed,
+                    _ => Status::Open,
+                };
+                stmt = self.conn.prepare_cached(concat!(
+                    row_select!(),
+                    "WHERE c.status = ?4",
+                    keyset!()
+                ))?;
+                stmt.query_map(params![at, id, limit, status], row_from)?
+            }
+            Folder::Mine(agent) => {
+                stmt = self.conn.prepare_cached(concat!(
+                    row_select!(),
+                    "WHERE c.status = 'open' AND c.assignee = ?4",
+                    keyset!()
+                ))?;
+                stmt.query_map(params![at, id, limit, agent], row_from)?
+            }
+            Folder::Unassigned => {
+                stmt = self.conn.prepare_cached(concat!(
+                    row_select!(),
+                    "WHERE c.status = 'open' AND c.assignee IS NULL",
+                    keyset!()
+                ))?;
+                stmt.query_map(params![at, id, limit], row_from)?
+            }
+            Folder::Tag(tag_id) => {
+                stmt = self.conn.prepare_cached(concat!(
+                    row_select!(),
+                    "WHERE c.status = 'open' AND c.id IN
+                        (SELECT conversation_id FROM conversation_tags WHERE tag_id = ?4)",
+                    keyset!()
+                ))?;
+                stmt.query_map(params![at, id, limit, tag_id], row_from)?
+            }
+            Folder::Account(account_id) => {
+                stmt = self.conn.prepare_cached(concat!(
+                    row_select!(),
+                    "WHERE c.account_id = ?4 AND c.status = 'open'",
+                    keyset!()
+                ))?;
+                stmt.query_map(params![at, id, limit, account_id], row_from)?
+            }
+        };
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn folder_counts(&self, agent: &str) -> StoreResult<FolderCounts> {
+        let mut counts = FolderCounts::default();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT status, count(*) FROM conversations GROUP BY status",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let count: i64 = row.get(1)?;
+            match row.get::<_, Status>(0)? {
+                Status::Open => counts.open = count,
+                Status::Snoozed => counts.snoozed = count,
+                Status::Closed => counts.closed = count,
+            }
+        }
+        counts.mine = self.conn.query_row(
+            "SELECT count(*) FROM conversations WHERE status = 'open' AND assignee = ?1",
+            [agent],
+            |row| row.get(0),
+        )?;
+        counts.unassigned = self.conn.query_row(
+            "SELECT count(*) FROM conversations WHERE status = 'open' AND assignee IS NULL",
+            [],
+            |row| row.get(0),
+        )?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT t.id, t.name, (SELECT count(*) FROM conversation_tags x
+                 JOIN conversations c ON c.id = x.conversation_id
+                 WHERE x.tag_id = t.id AND c.status = 'open')
+             FROM tags t ORDER BY t.name",
+        )?;
+        counts.tags = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.name, (SELECT count(*) FROM conversations c
+                 WHERE c.account_id = a.id AND c.status = 'open')
+             FROM accounts a ORDER BY a.name",
+        )?;
+        counts.accounts = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(counts)
+    }
+
+    pub fn conversation_row(&self, id: i64) -> StoreResult<Option<ConversationRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(concat!(row_select!(), "WHERE c.id = ?1"))?;
+        Ok(stmt.query_row([id], row_from).optional()?)
+    }
+
+    /// The conversation with its messages, oldest first.
+    pub fn conversation(&self, id: i64) -> StoreResult<ConversationDetail> {
+        let row = self
+            .conversation_row(id)?
+            .ok_or_else(|| not_found(id))?;
+        let (root_remote_id, subject, contact_id, closed_at, created_at) = self.conn.query_row(
+            "SELECT root_remote_id, subject, contact_id, closed_at, created_at
+             FROM conversations WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+        Ok(ConversationDetail {
+            row,
+            root_remote_id,
+            subject,
+            contact_id,
+            closed_at,
+            created_at,
+            messages: self.messages(id)?,
+        })
+    }
+
+    /// Closes or reopens a conversation; records who did it. Returns false if it was already so.
+    pub fn set_status(
+        &mut self,
+        id: i64,
+        status: Status,
+        actor: &str,
+        now: Millis,
+    ) -> StoreResult<bool> {
+        self.write(|tx| set_status_in(tx, id, status, actor, now))
+    }
+
+    /// Marks a conversation as read (the person has opened it).
+    pub fn mark_read(&mut self, id: i64) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE conversations SET unread = 0 WHERE id = ?1 AND unread = 1",
+                [id],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Conversations whose messages or customer names match `query`, best match first.
+    /// Every word must match; the last one may be a prefix (as the person is still typing).
+    pub fn search(&self, query: &str, limit: usize) -> StoreResult<Vec<SearchHit>> {
+        let Some(fts_query) = fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.conversation_id, min(m.id) FROM messages_fts f
+             JOIN messages m ON m.id = f.rowid
+             WHERE messages_fts MATCH ?1
+             GROUP BY m.conversation_id
+             ORDER BY min(f.rank), max(m.created_at) DESC
+             LIMIT ?2",
+        )?;
+        let ids: Vec<(i64, i64)> = stmt
+            .query_map(params![fts_query, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut hits = Vec::with_capacity(ids.len());
+        for (conversation_id, message_id) in ids {
+            if let Some(conversation) = self.conversation_row(conversation_id)? {
+                hits.push(SearchHit {
+                    conversation,
+                    message_id,
+                });
+            }
+        }
+        Ok(hits)
+    }
+}
+
+/// Moves a conversation to `status` inside a larger transaction, recording the event; false if
+/// it already was in that status.
+pub(super) fn set_status_in(
+    tx: &Transaction<'_>,
+    id: i64,
+    status: Status,
+    actor: &str,
+    now: Millis,
+) -> StoreResult<bool> {
+    let current: Status = tx
+        .query_row("SELECT status FROM conversations WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .ok_or_else(|| not_found(id))?;
+    if current == status {
+        return Ok(false);
+    }
+    let closed_at = (status == Status::Closed).then_some(now);
+    tx.execute(
+        "UPDATE conversations SET status = ?2, closed_at = ?3, snoozed_until = NULL WHERE id = ?1",
+        params![id, status, closed_at],
+    )?;
+    let kind = match status {
+        Status::Closed => EventKind::Closed,
+        Status::Open => EventKind::Reopened,
+        Status::Snoozed => EventKind::Snoozed,
+    };
+    record_event(tx, now, actor, kind, Some(id), None, &serde_json::json!({}))?;
+    Ok(true)
+}
+
+fn not_found(id: i64) -> StoreError {
+    StoreError::NotFound {
+        what: "conversation",
+        id: id.to_string(),
+    }
+}
+
+/// Turns what a person typed into an FTS5 query that cannot be a syntax error: each word
+/// becomes a quoted string, and the last one a prefix.
+fn fts_query(typed: &str) -> Option<String> {
+    let words: Vec<String> = typed
+        .split_whitespace()
+        .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
+        .collect();
+    let mut query = words.join(" ");
+    if query.is_empty() {
+        return None;
+    }
+    query.push('*');
+    Some(query)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_search_becomes_quoted_words_with_a_prefix() {
+        assert_eq!(fts_query("  "), None);
+        assert_eq!(fts_query("pay page").as_deref(), Some("\"pay\" \"page\"*"));
+        assert_eq!(
+            fts_query("a\"b AND").as_deref(),
+            Some("\"a\"\"b\" \"AND\"*")
+        );
+    }
+}

@@ -1,0 +1,284 @@
+//! Storing what a network returned: idempotent upserts of contacts, conversations and messages,
+//! with the stream's cursor saved in the same transaction so that a crash can never store a
+//! cursor past items that were not stored.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use super::events::{EventKind, SYNC_ACTOR, record_event};
+use super::sync_state::save_cursor;
+use super::{Store, StoreResult};
+use crate::model::{Direction, IncomingItem, Millis, NetworkKind, RemoteContact, Status, to_millis};
+
+/// What one page of fetched items changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IngestReport {
+    pub new_messages: usize,
+    pub new_conversations: usize,
+    /// Items already stored (the same remote item fetched again).
+    pub duplicates: usize,
+    /// Conversations that a new inbound message brought back to Open.
+    pub reopened: Vec<i64>,
+    /// Conversations that received a new inbound message.
+    pub touched: Vec<i64>,
+}
+
+/// The longest snippet kept for the list; the full text stays in the message.
+const SNIPPET_CHARS: usize = 200;
+
+impl Store {
+    /// Stores a page of items fetched from `stream` of an account and moves the stream's cursor
+    /// to `cursor` (when given), all in one transaction.
+    pub fn ingest(
+        &mut self,
+        account_id: i64,
+        network: NetworkKind,
+        stream: &str,
+        items: &[IncomingItem],
+        cursor: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<IngestReport> {
+        self.write(|tx| {
+            let mut report = IngestReport::default();
+            for item in items {
+                ingest_item(tx, account_id, network, item, now, &mut report)?;
+            }
+            save_cursor(tx, account_id, stream, cursor, now)?;
+            Ok(report)
+        })
+    }
+}
+
+fn ingest_item(
+    tx: &Transaction<'_>,
+    account_id: i64,
+    network: NetworkKind,
+    item: &IncomingItem,
+    now: Millis,
+    report: &mut IngestReport,
+) -> StoreResult<()> {
+    let message = &item.message;
+    let created_at = to_millis(message.created_at);
+    let customer_id = upsert_contact(tx, network, &item.customer, now)?;
+    let author_id = if message.author.remote_id == item.customer.remote_id {
+        Some(customer_id)
+    } else if message.direction == Direction::In {
+        Some(upsert_contact(tx, network, &message.author, now)?)
+    } else {
+        None
+    };
+
+    let existing: Option<(i64, Status, i64, Option<i64>)> = tx
+        .prepare_cached(
+            "SELECT id, status, last_message_at, closed_at FROM conversations
+             WHERE account_id = ?1 AND kind = ?2 AND root_remote_id = ?3",
+        )?
+        .query_row(
+            params![account_id, item.kind, item.root_remote_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let conversation_id = match existing {
+        Some((id, ..)) => id,
+        None => {
+            let id: i64 = tx
+                .prepare_cached(
+                    "INSERT INTO conversations
+                         (account_id, kind, root_remote_id, contact_id, subject, last_message_at, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                )?
+                .query_row(
+                    params![
+                        account_id,
+                        item.kind,
+                        item.root_remote_id,
+                        customer_id,
+                        item.subject,
+                        created_at,
+                        now
+                    ],
+                    |r| r.get(0),
+                )?;
+            report.new_conversations += 1;
+            record_event(
+                tx,
+                now,
+                SYNC_ACTOR,
+                EventKind::ConversationCreated,
+                Some(id),
+                None,
+                &serde_json::json!({ "kind": item.kind }),
+            )?;
+            id
+        }
+    };
+
+    let author_name = message
+        .author
+        .name
+        .clone()
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| message.author.handle.clone());
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO messages (conversation_id, account_id, remote_id, parent_remote_id, direction,
+                                   author_contact_id, author_name, text, raw, created_at, liked)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (account_id, remote_id) DO NOTHING",
+        )?
+        .execute(params![
+            conversation_id,
+            account_id,
+            message.remote_id,
+            message.parent_remote_id,
+            message.direction,
+            author_id,
+            author_name,
+            message.text,
+            message.raw.to_string(),
+            created_at,
+            message.liked
+        ])?;
+    if inserted == 0 {
+        report.duplicates += 1;
+        return Ok(());
+    }
+    let message_id = tx.last_insert_rowid();
+    report.new_messages += 1;
+
+    tx.prepare_cached(
+        "UPDATE conversations SET
+             snippet = CASE WHEN ?2 >= last_message_at OR message_count = 0 THEN ?3 ELSE snippet END,
+             last_message_at = max(last_message_at, ?2),
+             message_count = message_count + 1
+         WHERE id = ?1",
+    )?
+    .execute(params![conversation_id, created_at, snippet(&message.text)])?;
+
+    match message.direction {
+        Direction::In => {
+            tx.prepare_cached(
+                "UPDATE conversations SET unread = 1,
+                     last_inbound_at = max(coalesce(last_inbound_at, 0), ?2)
+                 WHERE id = ?1",
+            )?
+            .execute(params![conversation_id, created_at])?;
+            record_event(
+                tx,
+                created_at,
+                SYNC_ACTOR,
+                EventKind::MessageReceived,
+                Some(conversation_id),
+                Some(message_id),
+                &serde_json::json!({}),
+            )?;
+            report.touched.push(conversation_id);
+            if let Some((_, status, last_message_at, closed_at)) = existing
+                && wakes(status, created_at, last_message_at, closed_at)
+            {
+                tx.prepare_cached(
+                    "UPDATE conversations SET status = 'open', closed_at = NULL, snoozed_until = NULL
+                     WHERE id = ?1",
+                )?
+                .execute([conversation_id])?;
+                record_event(
+                    tx,
+                    now,
+                    SYNC_ACTOR,
+                    EventKind::Reopened,
+                    Some(conversation_id),
+                    Some(message_id),
+                    &serde_json::json!({ "reason": "new inbound message", "was": status }),
+                )?;
+                report.reopened.push(conversation_id);
+            }
+        }
+        Direction::Out => {
+            // Our own message, written elsewhere (the network's app): it counts as a response.
+            tx.prepare_cached(
+                "UPDATE conversations SET first_response_at = coalesce(first_response_at, ?2)
+                 WHERE id = ?1",
+            )?
+            .execute(params![conversation_id, created_at])?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a new inbound message created at `created_at` brings a conversation back to Open:
+/// a closed one when the message is newer than its closing (an old message found late by a
+/// thread fetch does not reopen it), a snoozed one when the message is newer than what it had.
+fn wakes(status: Status, created_at: Millis, last_message_at: Millis, closed_at: Option<Millis>) -> bool {
+    match status {
+        Status::Open => false,
+        Status::Closed => created_at > closed_at.unwrap_or(Millis::MIN),
+        Status::Snoozed => created_at > last_message_at,
+    }
+}
+
+fn upsert_contact(
+    tx: &Transaction<'_>,
+    network: NetworkKind,
+    contact: &RemoteContact,
+    now: Millis,
+) -> StoreResult<i64> {
+    Ok(tx
+        .prepare_cached(
+            "INSERT INTO contacts (network, remote_id, handle, name, avatar_url, bio, followers,
+                                   profile_url, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (network, remote_id) DO UPDATE SET
+                 handle = excluded.handle,
+                 name = coalesce(excluded.name, contacts.name),
+                 avatar_url = coalesce(excluded.avatar_url, contacts.avatar_url),
+                 bio = coalesce(excluded.bio, contacts.bio),
+                 followers = coalesce(excluded.followers, contacts.followers),
+                 profile_url = coalesce(excluded.profile_url, contacts.profile_url),
+                 updated_at = excluded.updated_at
+             RETURNING id",
+        )?
+        .query_row(
+            params![
+                network,
+                contact.remote_id,
+                contact.handle,
+                contact.name,
+                contact.avatar_url,
+                contact.bio,
+                contact.followers,
+                contact.profile_url,
+                now
+            ],
+            |r| r.get(0),
+        )?)
+}
+
+/// The first line of a message, cut to a length the list can show.
+pub(super) fn snippet(text: &str) -> String {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or("");
+    line.chars().take(SNIPPET_CHARS).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_takes_the_first_non_empty_line() {
+        assert_eq!(snippet("\n  \n  hello there \nsecond"), "hello there");
+        assert_eq!(snippet(&"é".repeat(500)).chars().count(), SNIPPET_CHARS);
+    }
+
+    #[test]
+    fn only_newer_messages_wake_a_conversation() {
+        assert!(!wakes(Status::Open, 10, 5, None));
+        assert!(wakes(Status::Closed, 10, 5, Some(9)));
+        assert!(!wakes(Status::Closed, 8, 5, Some(9)));
+        assert!(wakes(Status::Snoozed, 10, 5, None));
+        assert!(!wakes(Status::Snoozed, 4, 5, None));
+    }
+}

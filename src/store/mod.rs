@@ -1,0 +1,173 @@
+//! The SQLite cache: schema, migrations and typed queries.
+//!
+//! Every process (and every task that needs the database) opens its own [`Store`]; SQLite in WAL
+//! mode lets readers run beside one writer. Every write goes through [`Store::write`], which starts
+//! with `BEGIN IMMEDIATE` so that a busy database waits (up to the busy timeout) instead of failing
+//! half-way through a read-then-write transaction.
+
+mod accounts;
+mod conversations;
+mod events;
+mod ingest;
+mod messages;
+mod migrations;
+mod outbox;
+mod sync_state;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+pub use accounts::{Account, NewAccount};
+pub use conversations::{
+    ConversationDetail, ConversationRow, FolderCounts, PageCursor, SearchHit,
+};
+pub use events::{Event, EventKind, SYNC_ACTOR};
+pub use ingest::IngestReport;
+pub use messages::MessageRow;
+pub use outbox::{ClaimedAction, OutboxRow, QueuedReply};
+pub use sync_state::SyncCursor;
+
+/// How long a writer waits for another process's write transaction before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("could not bring the database schema up to date: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("could not open the database at {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("could not create the database folder {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no {what} with id {id}")]
+    NotFound { what: &'static str, id: String },
+    #[error("{0}")]
+    Rejected(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> StoreResult<Store> {
+        if let Some(parent) = path.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::prepare(conn, Some(path.to_owned()))
+    }
+
+    /// A private in-memory database, for tests.
+    pub fn open_in_memory() -> StoreResult<Store> {
+        Self::prepare(Connection::open_in_memory()?, None)
+    }
+
+    fn prepare(mut conn: Connection, path: Option<PathBuf>) -> StoreResult<Store> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // journal_mode answers with a row, so it is read rather than executed.
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -16000;",
+        )?;
+        migrations::apply(&mut conn)?;
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Runs `work` in one write transaction started with `BEGIN IMMEDIATE`; commits if it
+    /// returns Ok, rolls back otherwise.
+    pub fn write<T>(
+        &mut self,
+        work: impl FnOnce(&Transaction<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = work(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// The read connection, for queries.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// A number that changes whenever another connection commits to this database; cheap to poll.
+    pub fn data_version(&self) -> StoreResult<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?)
+    }
+
+    /// The schema version this database is at.
+    pub fn schema_version(&self) -> StoreResult<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))?)
+    }
+
+    pub fn integrity_check(&self) -> StoreResult<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
+    }
+}
+
+/// The model's text enums are stored as their text names; a name hark does not know (a newer
+/// version wrote it, or the file was edited) becomes an error naming the value.
+macro_rules! sql_text_enum {
+    ($($name:ty),+) => {$(
+        impl rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.as_str().into())
+            }
+        }
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                value.as_str()?.parse().map_err(|err| rusqlite::types::FromSqlError::Other(Box::new(err)))
+            }
+        }
+    )+};
+}
+
+sql_text_enum!(
+    crate::model::NetworkKind,
+    crate::model::ConversationKind,
+    crate::model::Status,
+    crate::model::Direction,
+    crate::model::Delivery,
+    crate::model::OutboxAction
+);

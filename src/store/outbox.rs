@@ -1,0 +1,477 @@
+//! The outbox: everything hark asks a network to do is written here first, in the same
+//! transaction as its local effect, and delivered afterwards with retries. A reply is therefore
+//! durable the moment it is queued, whatever happens to the process or the network.
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+
+use super::conversations::set_status_in;
+use super::events::{EventKind, record_event};
+use super::{Store, StoreError, StoreResult};
+use crate::model::{ConversationKind, Delivery, Millis, OutboxAction, Status};
+
+/// One outbox entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub conversation_id: i64,
+    pub message_id: Option<i64>,
+    pub action: OutboxAction,
+    pub target_remote_id: Option<String>,
+    pub idempotency_key: String,
+    pub state: Delivery,
+    pub attempts: i64,
+    pub next_attempt_at: Millis,
+    pub last_error: Option<String>,
+    pub agent: String,
+}
+
+/// An entry claimed for delivery, with what the network needs to carry it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedAction {
+    pub entry: OutboxRow,
+    pub conversation_kind: ConversationKind,
+    pub root_remote_id: String,
+    /// The customer's id on the network (the recipient of a DM).
+    pub customer_remote_id: Option<String>,
+    /// The text of a reply.
+    pub text: Option<String>,
+}
+
+macro_rules! outbox_select {
+    () => {
+        "SELECT id, account_id, conversation_id, message_id, action, target_remote_id,
+                idempotency_key, state, attempts, next_attempt_at, last_error, agent
+         FROM outbox "
+    };
+}
+
+fn outbox_from(row: &Row<'_>) -> rusqlite::Result<OutboxRow> {
+    Ok(OutboxRow {
+        id: row.get(0)?,
+        account_id: row.get(1)?,
+        conversation_id: row.get(2)?,
+        message_id: row.get(3)?,
+        action: row.get(4)?,
+        target_remote_id: row.get(5)?,
+        idempotency_key: row.get(6)?,
+        state: row.get(7)?,
+        attempts: row.get(8)?,
+        next_attempt_at: row.get(9)?,
+        last_error: row.get(10)?,
+        agent: row.get(11)?,
+    })
+}
+
+/// The ids a queued reply was stored under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct QueuedReply {
+    pub message_id: i64,
+    pub outbox_id: i64,
+}
+
+impl Store {
+    /// Stores a reply as an outbound message in state `queued` plus its outbox entry, and closes
+    /// the conversation when asked, in one transaction.
+    pub fn queue_reply(
+        &mut self,
+        conversation_id: i64,
+        text: &str,
+        agent: &str,
+        close: bool,
+        now: Millis,
+    ) -> StoreResult<QueuedReply> {
+        if text.trim().is_empty() {
+            return Err(StoreError::Rejected("refusing to send an empty reply".into()));
+        }
+        let target = self.latest_inbound(conversation_id)?.and_then(|m| m.remote_id);
+        self.write(|tx| {
+            let (account_id, author_name): (i64, String) = tx
+                .query_row(
+                    "SELECT c.account_id, coalesce(a.display_name, a.handle)
+                     FROM conversations c JOIN accounts a ON a.id = c.account_id WHERE c.id = ?1",
+                    [conversation_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "conversation",
+                    id: conversation_id.to_string(),
+                })?;
+            let message_id: i64 = tx.query_row(
+                "INSERT INTO messages (conversation_id, account_id, parent_remote_id, direction,
+                                       author_name, agent, text, created_at, delivery)
+                 VALUES (?1, ?2, ?3, 'out', ?4, ?5, ?6, ?7, 'queued') RETURNING id",
+                params![conversation_id, account_id, target, author_name, agent, text, now],
+                |r| r.get(0),
+            )?;
+            tx.execute(
+                "UPDATE conversations SET message_count = message_count + 1,
+                     last_message_at = max(last_message_at, ?2), snippet = ?3, unread = 0
+                 WHERE id = ?1",
+                params![conversation_id, now, super::ingest::snippet(text)],
+            )?;
+            let outbox_id = insert_entry(
+                tx,
+                account_id,
+                conversation_id,
+                Some(message_id),
+                OutboxAction::Reply,
+                target.as_deref(),
+                agent,
+                now,
+            )?;
+            record_event(
+                tx,
+                now,
+                agent,
+                EventKind::ReplyQueued,
+                Some(conversation_id),
+                Some(message_id),
+                &serde_json::json!({ "outbox_id": outbox_id }),
+            )?;
+            if close {
+                set_status_in(tx, conversation_id, Status::Closed, agent, now)?;
+            }
+            Ok(QueuedReply {
+                message_id,
+                outbox_id,
+            })
+        })
+    }
+
+    /// Likes (or unlikes) a message: the flag changes at once and the network is told through the
+    /// outbox. `message_id` None means the customer's latest message.
+    pub fn queue_like(
+        &mut self,
+        conversation_id: i64,
+        message_id: Option<i64>,
+        like: bool,
+        agent: &str,
+        now: Millis,
+    ) -> StoreResult<i64> {
+        let message = match message_id {
+            Some(id) => self.message(id)?.filter(|m| m.conversation_id == conversation_id),
+            None => self.latest_inbound(conversation_id)?,
+        };
+        let message = message.ok_or_else(|| {
+            StoreError::Rejected(format!(
+                "conversation {conversation_id} has no customer message to like"
+            ))
+        })?;
+        let Some(remote_id) = message.remote_id.clone() else {
+            return Err(StoreError::Rejected(
+                "that message has not reached the network yet, so it cannot be liked".into(),
+            ));
+        };
+        self.write(|tx| {
+            let account_id: i64 = tx.query_row(
+                "SELECT account_id FROM conversations WHERE id = ?1",
+                [conversation_id],
+                |r| r.get(0),
+            )?;
+            tx.execute(
+                "UPDATE messages SET liked = ?2 WHERE id = ?1",
+                params![message.id, like],
+            )?;
+            let action = if like {
+                OutboxAction::Like
+            } else {
+                OutboxAction::Unlike
+            };
+            let outbox_id = insert_entry(
+                tx,
+                account_id,
+                conversation_id,
+                Some(message.id),
+                action,
+                Some(&remote_id),
+                agent,
+                now,
+            )?;
+            let kind = if like {
+                EventKind::Liked
+            } else {
+                EventKind::Unliked
+            };
+            record_event(
+                tx,
+                now,
+                agent,
+                kind,
+                Some(conversation_id),
+                Some(message.id),
+                &serde_json::json!({ "outbox_id": outbox_id }),
+            )?;
+            Ok(outbox_id)
+        })
+    }
+
+    /// Takes the oldest due entry of an account and marks it `sending`, so that no other
+    /// process delivers it at the same time.
+    pub fn claim_due_action(
+        &mut self,
+        account_id: i64,
+        now: Millis,
+    ) -> StoreResult<Option<ClaimedAction>> {
+        self.write(|tx| {
+            let entry = tx
+                .prepare_cached(concat!(
+                    outbox_select!(),
+                    "WHERE account_id = ?1 AND state = 'queued' AND next_attempt_at <= ?2
+                     ORDER BY id LIMIT 1"
+                ))?
+                .query_row(params![account_id, now], outbox_from)
+                .optional()?;
+            let Some(mut entry) = entry else {
+                return Ok(None);
+            };
+            tx.execute(
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2
+                 WHERE id = ?1",
+                params![entry.id, now],
+            )?;
+            entry.state = Delivery::Sending;
+            entry.attempts += 1;
+            let (conversation_kind, root_remote_id, customer_remote_id) = tx.query_row(
+                "SELECT c.kind, c.root_remote_id, ct.remote_id FROM conversations c
+                 LEFT JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ?1",
+                [entry.conversation_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            let mut text = None;
+            if entry.action == OutboxAction::Reply
+                && let Some(message_id) = entry.message_id
+            {
+                tx.execute(
+                    "UPDATE messages SET delivery = 'sending' WHERE id = ?1",
+                    [message_id],
+                )?;
+                text = Some(tx.query_row(
+                    "SELECT text FROM messages WHERE id = ?1",
+                    [message_id],
+                    |r| r.get(0),
+                )?);
+            }
+            Ok(Some(ClaimedAction {
+                entry,
+                conversation_kind,
+                root_remote_id,
+                customer_remote_id,
+                text,
+            }))
+        })
+    }
+
+    /// Records a delivered entry. For a reply, `remote_id` is the id the network gave it.
+    pub fn complete_action(
+        &mut self,
+        outbox_id: i64,
+        remote_id: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<()> {
+        self.write(|tx| {
+            let entry = entry_in(tx, outbox_id)?;
+            tx.execute(
+                "UPDATE outbox SET state = 'sent', last_error = NULL, updated_at = ?2 WHERE id = ?1",
+                params![outbox_id, now],
+            )?;
+            if entry.action != OutboxAction::Reply {
+                return Ok(());
+            }
+            let Some(message_id) = entry.message_id else {
+                return Ok(());
+            };
+            if let Some(remote_id) = remote_id {
+                // A sync may already have fetched our reply back from the network as a message
+                // of its own; keep ours (it knows the agent) and drop that copy.
+                let echo: Option<(i64, i64)> = tx
+                    .query_row(
+                        "SELECT id, conversation_id FROM messages
+                         WHERE account_id = ?1 AND remote_id = ?2 AND id != ?3",
+                        params![entry.account_id, remote_id, message_id],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                if let Some((echo_id, echo_conversation)) = echo {
+                    tx.execute("DELETE FROM messages WHERE id = ?1", [echo_id])?;
+                    tx.execute(
+                        "UPDATE conversations SET message_count = message_count - 1 WHERE id = ?1",
+                        [echo_conversation],
+                    )?;
+                }
+            }
+            tx.execute(
+                "UPDATE messages SET delivery = 'sent', remote_id = coalesce(?2, remote_id)
+                 WHERE id = ?1",
+                params![message_id, remote_id],
+            )?;
+            tx.execute(
+                "UPDATE conversations SET first_response_at = coalesce(first_response_at, ?2)
+                 WHERE id = ?1",
+                params![entry.conversation_id, now],
+            )?;
+            record_event(
+                tx,
+                now,
+                &entry.agent,
+                EventKind::ReplySent,
+                Some(entry.conversation_id),
+                Some(message_id),
+                &serde_json::json!({ "remote_id": remote_id, "attempts": entry.attempts }),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Puts a failed attempt back in the queue, to be tried again at `retry_at`.
+    pub fn retry_action_later(
+        &mut self,
+        outbox_id: i64,
+        error: &str,
+        retry_at: Millis,
+        now: Millis,
+    ) -> StoreResult<()> {
+        self.write(|tx| {
+            let entry = entry_in(tx, outbox_id)?;
+            tx.execute(
+                "UPDATE outbox SET state = 'queued', last_error = ?2, next_attempt_at = ?3,
+                     updated_at = ?4
+                 WHERE id = ?1",
+                params![outbox_id, error, retry_at, now],
+            )?;
+            if let (OutboxAction::Reply, Some(message_id)) = (entry.action, entry.message_id) {
+                tx.execute(
+                    "UPDATE messages SET delivery = 'queued' WHERE id = ?1",
+                    [message_id],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Gives up on an entry: the reason stays visible; a like that never reached the network is
+    /// taken back locally.
+    pub fn fail_action(&mut self, outbox_id: i64, error: &str, now: Millis) -> StoreResult<()> {
+        self.write(|tx| {
+            let entry = entry_in(tx, outbox_id)?;
+            tx.execute(
+                "UPDATE outbox SET state = 'failed', last_error = ?2, updated_at = ?3 WHERE id = ?1",
+                params![outbox_id, error, now],
+            )?;
+            let kind = match (entry.action, entry.message_id) {
+                (OutboxAction::Reply, Some(message_id)) => {
+                    tx.execute(
+                        "UPDATE messages SET delivery = 'failed' WHERE id = ?1",
+                        [message_id],
+                    )?;
+                    EventKind::ReplyFailed
+                }
+                (action, Some(message_id)) => {
+                    tx.execute(
+                        "UPDATE messages SET liked = ?2 WHERE id = ?1",
+                        params![message_id, action == OutboxAction::Unlike],
+                    )?;
+                    EventKind::ActionFailed
+                }
+                (_, None) => EventKind::ActionFailed,
+            };
+            record_event(
+                tx,
+                now,
+                &entry.agent,
+                kind,
+                Some(entry.conversation_id),
+                entry.message_id,
+                &serde_json::json!({ "outbox_id": outbox_id, "error": error }),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Returns entries left `sending` by a process that stopped mid-delivery (claimed before
+    /// `claimed_before`) to the queue, so that they are not stuck for ever.
+    pub fn requeue_stale_sending(
+        &mut self,
+        claimed_before: Millis,
+        now: Millis,
+    ) -> StoreResult<usize> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE messages SET delivery = 'queued' WHERE id IN
+                     (SELECT message_id FROM outbox WHERE state = 'sending' AND updated_at < ?1
+                      AND action = 'reply')",
+                [claimed_before],
+            )?;
+            Ok(tx.execute(
+                "UPDATE outbox SET state = 'queued', updated_at = ?2,
+                     last_error = 'delivery was interrupted; trying again'
+                 WHERE state = 'sending' AND updated_at < ?1",
+                params![claimed_before, now],
+            )?)
+        })
+    }
+
+    pub fn outbox_entry(&self, outbox_id: i64) -> StoreResult<OutboxRow> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(concat!(outbox_select!(), "WHERE id = ?1"))?;
+        stmt.query_row([outbox_id], outbox_from)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "outbox entry",
+                id: outbox_id.to_string(),
+            })
+    }
+
+    /// When the next queued entry of an account is due, if any.
+    pub fn next_action_due(&self, account_id: i64) -> StoreResult<Option<Millis>> {
+        Ok(self.conn.query_row(
+            "SELECT min(next_attempt_at) FROM outbox WHERE account_id = ?1 AND state = 'queued'",
+            [account_id],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_entry(
+    tx: &Transaction<'_>,
+    account_id: i64,
+    conversation_id: i64,
+    message_id: Option<i64>,
+    action: OutboxAction,
+    target_remote_id: Option<&str>,
+    agent: &str,
+    now: Millis,
+) -> StoreResult<i64> {
+    let key = uuid::Uuid::new_v4().to_string();
+    Ok(tx.query_row(
+        "INSERT INTO outbox (account_id, conversation_id, message_id, action, target_remote_id,
+                             idempotency_key, next_attempt_at, agent, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?7) RETURNING id",
+        params![
+            account_id,
+            conversation_id,
+            message_id,
+            action,
+            target_remote_id,
+            key,
+            now,
+            agent
+        ],
+        |r| r.get(0),
+    )?)
+}
+
+fn entry_in(tx: &Transaction<'_>, outbox_id: i64) -> StoreResult<OutboxRow> {
+    tx.prepare_cached(concat!(outbox_select!(), "WHERE id = ?1"))?
+        .query_row([outbox_id], outbox_from)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "outbox entry",
+            id: outbox_id.to_string(),
+        })
+}
+
