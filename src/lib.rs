@@ -8,3 +8,5 @@ pub mod clock;
 pub mod model;
 pub mod networks;
 pub mod store;
+pub mod sync;
+pub mod config;

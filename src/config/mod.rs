@@ -1,0 +1,293 @@
+//! The configuration file (TOML). Every option is documented in `config.example.toml`.
+//! Errors name the file, the line and the key, and show the line itself.
+
+pub mod secrets;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub use secrets::{Secret, SecretError, SecretRef};
+
+use crate::model::NetworkKind;
+use crate::networks::demo::DemoSettings;
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Your name as teammates see it in assignments and the events log.
+    pub agent: Option<String>,
+    /// The database file.
+    pub database: Option<PathBuf>,
+    /// Where logs are written.
+    pub log_file: Option<PathBuf>,
+    #[serde(default)]
+    pub sync: SyncConfig,
+    #[serde(default)]
+    pub demo: DemoConfig,
+    #[serde(default)]
+    pub accounts: Vec<Spanned<AccountConfig>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConfig {
+    /// Seconds between two fetches of an account, unless the account sets its own.
+    #[serde(default = "default_interval")]
+    pub interval_secs: u64,
+}
+
+fn default_interval() -> u64 {
+    60
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            interval_secs: default_interval(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DemoConfig {
+    pub seed: u64,
+    pub conversations: usize,
+    pub reply_back_chance: f64,
+    pub reply_back_after_secs: u64,
+    /// 0 turns the trickle of new conversations off.
+    pub new_conversation_every_secs: u64,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        let settings = DemoSettings::default();
+        DemoConfig {
+            seed: settings.seed,
+            conversations: settings.conversations,
+            reply_back_chance: settings.reply_back_chance,
+            reply_back_after_secs: settings.reply_back_after.as_secs(),
+            new_conversation_every_secs: settings
+                .new_conversation_every
+                .map_or(0, |every| every.as_secs()),
+        }
+    }
+}
+
+impl DemoConfig {
+    pub fn settings(&self) -> DemoSettings {
+        DemoSettings {
+            seed: self.seed,
+            conversations: self.conversations,
+            reply_back_chance: self.reply_back_chance,
+            reply_back_after: Duration::from_secs(self.reply_back_after_secs),
+            new_conversation_every: (self.new_conversation_every_secs > 0)
+                .then(|| Duration::from_secs(self.new_conversation_every_secs)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    /// The name hark knows the account by (in commands and folders).
+    pub name: String,
+    pub network: NetworkKind,
+    /// The account's handle on the network, e.g. "@brand@mastodon.social".
+    pub handle: Option<String>,
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+    /// Seconds between two fetches of this account.
+    pub sync_interval_secs: Option<u64>,
+    pub token_env: Option<String>,
+    pub token_cmd: Option<String>,
+    pub token_file: Option<PathBuf>,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+impl AccountConfig {
+    /// The one place the account's secret is said to be, if any.
+    pub fn secret(&self) -> Option<SecretRef> {
+        if let Some(var) = &self.token_env {
+            return Some(SecretRef::Env(var.clone()));
+        }
+        if let Some(command) = &self.token_cmd {
+            return Some(SecretRef::Command(command.clone()));
+        }
+        self.token_file.as_ref().map(|path| SecretRef::File(expand_home(path)))
+    }
+
+    pub fn sync_interval(&self, config: &Config) -> Duration {
+        Duration::from_secs(self.sync_interval_secs.unwrap_or(config.sync.interval_secs).max(1))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}", located(path, *line, *column, line_text, message))]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        line_text: String,
+        message: String,
+    },
+}
+
+fn located(path: &Path, line: usize, column: usize, text: &str, message: &str) -> String {
+    let key = text
+        .split_once('=')
+        .map(|(key, _)| key.trim())
+        .filter(|key| !key.is_empty() && !key.starts_with('['));
+    let key = key.map(|key| format!(" (key `{key}`)")).unwrap_or_default();
+    format!(
+        "config error in {}, line {line}, column {column}{key}:\n  {line} | {}\n  {message}",
+        path.display(),
+        text.trim_end()
+    )
+}
+
+impl Config {
+    /// Reads and checks the config file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses config text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|err| {
+            let offset = err.span().map_or(0, |span| span.start);
+            invalid(text, path, offset, err.message().to_owned())
+        })?;
+        config.validate(text, path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
+        let mut names = std::collections::HashSet::new();
+        for spanned in &self.accounts {
+            let account = spanned.get_ref();
+            let at = spanned.span().start;
+            let fail = |message: String| Err(invalid(text, path, at, message));
+            if account.name.is_empty()
+                || !account
+                    .name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            {
+                return fail(format!(
+                    "account name '{}' must be letters, digits, '-', '_' or '.'",
+                    account.name
+                ));
+            }
+            if !names.insert(account.name.clone()) {
+                return fail(format!("two accounts are named '{}'", account.name));
+            }
+            let secrets = [
+                account.token_env.is_some(),
+                account.token_cmd.is_some(),
+                account.token_file.is_some(),
+            ];
+            if secrets.iter().filter(|set| **set).count() > 1 {
+                return fail(format!(
+                    "account '{}' names its token in more than one way; keep one of token_env, token_cmd, token_file",
+                    account.name
+                ));
+            }
+            if account.network == NetworkKind::Demo && account.secret().is_some() {
+                return fail(format!(
+                    "account '{}' is on the demo network, which needs no token; remove the token_* key",
+                    account.name
+                ));
+            }
+        }
+        if !(0.0..=1.0).contains(&self.demo.reply_back_chance) {
+            let at = text.find("reply_back_chance").unwrap_or(0);
+            return Err(invalid(
+                text,
+                path,
+                at,
+                format!(
+                    "reply_back_chance is {}; it must be between 0.0 and 1.0",
+                    self.demo.reply_back_chance
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The agent's name: from the config, else the Unix user.
+    pub fn agent_name(&self) -> String {
+        self.agent
+            .clone()
+            .filter(|name| !name.trim().is_empty())
+            .or_else(|| std::env::var("USER").ok())
+            .or_else(|| std::env::var("LOGNAME").ok())
+            .unwrap_or_else(|| "me".into())
+    }
+
+    pub fn accounts(&self) -> impl Iterator<Item = &AccountConfig> {
+        self.accounts.iter().map(Spanned::get_ref)
+    }
+}
+
+fn invalid(text: &str, path: &Path, offset: usize, message: String) -> ConfigError {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    let line_text = text[line_start..].lines().next().unwrap_or("").to_owned();
+    ConfigError::Invalid {
+        path: path.to_owned(),
+        line,
+        column,
+        line_text,
+        message,
+    }
+}
+
+/// `~/x` means x in the home folder, as in a shell.
+pub fn expand_home(path: &Path) -> PathBuf {
+    match (path.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => path.to_owned(),
+    }
+}
+
+/// Where hark keeps its files by default on this platform.
+pub struct Paths {
+    pub config_file: Option<PathBuf>,
+    pub database: Option<PathBuf>,
+    pub log_dir: Option<PathBuf>,
+}
+
+impl Paths {
+    pub fn platform() -> Paths {
+        let dirs = directories::ProjectDirs::from("", "", "hark");
+        Paths {
+            config_file: dirs.as_ref().map(|d| d.config_dir().join("config.toml")),
+            database: dirs.as_ref().map(|d| d.data_dir().join("hark.db")),
+            log_dir: dirs
+                .as_ref()
+                .map(|d| d.state_dir().unwrap_or(d.cache_dir()).to_path_buf()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

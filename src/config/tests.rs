@@ -1,0 +1,88 @@
+use super::*;
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::parse(text, Path::new("/etc/hark/config.toml"))
+}
+
+fn error(text: &str) -> String {
+    parse(text).unwrap_err().to_string()
+}
+
+#[test]
+fn an_empty_file_is_the_default_config() {
+    let config = parse("").unwrap();
+    assert_eq!(config, Config::default());
+    assert_eq!(config.sync.interval_secs, 60);
+}
+
+#[test]
+fn the_example_config_is_valid_and_complete() {
+    let config = parse(include_str!("../../config.example.toml")).unwrap();
+    assert_eq!(config.agent.as_deref(), Some("ana"));
+    assert!(config.accounts().any(|account| account.network == NetworkKind::Demo));
+}
+
+#[test]
+fn bad_toml_names_file_line_and_shows_the_line() {
+    let text = error("agent = \"ana\"\n\n[sync\ninterval_secs = 5\n");
+    assert!(text.starts_with("config error in /etc/hark/config.toml, line 3"), "{text}");
+    assert!(text.contains("3 | [sync"), "{text}");
+}
+
+#[test]
+fn an_unknown_key_is_named_with_its_line() {
+    let text = error("[sync]\ninterval_secs = 5\ninterval_minutes = 2\n");
+    assert!(text.contains("line 3"), "{text}");
+    assert!(text.contains("(key `interval_minutes`)"), "{text}");
+    assert!(text.contains("unknown field `interval_minutes`"), "{text}");
+}
+
+#[test]
+fn a_wrong_type_names_the_key() {
+    let text = error("[sync]\ninterval_secs = \"soon\"\n");
+    assert!(text.contains("line 2"), "{text}");
+    assert!(text.contains("(key `interval_secs`)"), "{text}");
+}
+
+#[test]
+fn an_unknown_network_lists_the_known_ones() {
+    let text = error("[[accounts]]\nname = \"x\"\nnetwork = \"myspace\"\n");
+    assert!(text.contains("line 3"), "{text}");
+    assert!(text.contains("myspace"), "{text}");
+    assert!(text.contains("demo"), "{text}");
+}
+
+#[test]
+fn account_problems_point_at_the_account() {
+    let twice = "[[accounts]]\nname = \"a\"\nnetwork = \"demo\"\n\n[[accounts]]\nname = \"a\"\nnetwork = \"demo\"\n";
+    let text = error(twice);
+    assert!(text.contains("two accounts are named 'a'"), "{text}");
+    assert!(text.contains("line 5"), "{text}");
+
+    let token = "[[accounts]]\nname = \"d\"\nnetwork = \"demo\"\ntoken_env = \"X\"\n";
+    assert!(error(token).contains("needs no token"));
+
+    let spaces = "[[accounts]]\nname = \"my brand\"\nnetwork = \"demo\"\n";
+    assert!(error(spaces).contains("must be letters, digits"));
+}
+
+#[test]
+fn the_secret_reference_is_taken_from_the_one_key_given() {
+    let account = AccountConfig {
+        name: "b".into(),
+        network: NetworkKind::Demo,
+        handle: None,
+        enabled: true,
+        sync_interval_secs: None,
+        token_env: None,
+        token_cmd: Some("pass show hark/b".into()),
+        token_file: None,
+    };
+    assert_eq!(account.secret(), Some(SecretRef::Command("pass show hark/b".into())));
+}
+
+#[test]
+fn demo_chance_out_of_range_is_refused() {
+    let text = error("[demo]\nreply_back_chance = 1.5\n");
+    assert!(text.contains("line 2") && text.contains("between 0.0 and 1.0"), "{text}");
+}

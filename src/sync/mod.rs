@@ -1,0 +1,396 @@
+//! The sync engine: fetches each account's streams into the store on a schedule and delivers the
+//! outbox, backing off when a network fails or asks to slow down. It reports what it does as
+//! [`SyncEvent`]s, which the inbox shows in its status bar and `hark sync` prints.
+
+mod backoff;
+mod store_cell;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, mpsc, watch};
+
+pub use backoff::Backoff;
+pub use store_cell::StoreCell;
+
+use crate::clock::SharedClock;
+use crate::model::{Millis, OutboxAction};
+use crate::networks::{Network, NetworkError, ReplyRequest};
+use crate::store::{ClaimedAction, IngestReport, StoreError};
+
+/// A delivery is given up after this many attempts, and shown as failed with its last reason.
+pub const MAX_DELIVERY_ATTEMPTS: i64 = 8;
+/// A `sending` entry older than this was left by a process that stopped mid-delivery.
+const STALE_SENDING: Duration = Duration::from_secs(120);
+/// How often the outbox is checked for work queued by other processes.
+const OUTBOX_POLL: Duration = Duration::from_secs(2);
+/// Pages fetched from one stream in one pass, at most, so one busy stream cannot starve others.
+const MAX_PAGES_PER_PASS: usize = 200;
+
+/// One account the engine syncs.
+#[derive(Clone)]
+pub struct SyncAccount {
+    pub account_id: i64,
+    pub name: String,
+    pub network: Arc<dyn Network>,
+    pub interval: Duration,
+}
+
+/// What the engine reports as it works.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncEvent {
+    Started {
+        account: String,
+    },
+    Fetched {
+        account: String,
+        stream: String,
+        report: IngestReport,
+    },
+    Finished {
+        account: String,
+        new_messages: usize,
+        new_conversations: usize,
+    },
+    Failed {
+        account: String,
+        message: String,
+        /// None when retrying will not help (e.g. the credentials were refused).
+        retry_in: Option<Duration>,
+    },
+    Delivered {
+        account: String,
+        outbox_id: i64,
+        action: OutboxAction,
+    },
+    DeliveryFailed {
+        account: String,
+        outbox_id: i64,
+        message: String,
+        /// None when hark has given up on this entry.
+        retry_in: Option<Duration>,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{stream}: {source}")]
+    Network {
+        stream: String,
+        source: NetworkError,
+    },
+    #[error("a background task stopped unexpectedly: {0}")]
+    Task(String),
+}
+
+/// What one pass over an account did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassSummary {
+    pub new_messages: usize,
+    pub new_conversations: usize,
+    pub duplicates: usize,
+    pub reopened: usize,
+    pub delivered: usize,
+    pub delivery_failures: usize,
+}
+
+pub struct SyncEngine {
+    store: StoreCell,
+    clock: SharedClock,
+    events: mpsc::UnboundedSender<SyncEvent>,
+}
+
+impl SyncEngine {
+    pub fn new(
+        store: StoreCell,
+        clock: SharedClock,
+        events: mpsc::UnboundedSender<SyncEvent>,
+    ) -> SyncEngine {
+        SyncEngine {
+            store,
+            clock,
+            events,
+        }
+    }
+
+    fn emit(&self, event: SyncEvent) {
+        // Nobody listening (e.g. a test) is fine.
+        let _ = self.events.send(event);
+    }
+
+    fn now(&self) -> Millis {
+        self.clock.now_millis()
+    }
+
+    /// Fetches every stream of the account until it is up to date, then delivers what is due.
+    pub async fn sync_once(&self, account: &SyncAccount) -> Result<PassSummary, SyncError> {
+        self.emit(SyncEvent::Started {
+            account: account.name.clone(),
+        });
+        let mut summary = PassSummary::default();
+        for stream in account.network.streams() {
+            self.fetch_stream(account, stream, &mut summary).await?;
+        }
+        self.emit(SyncEvent::Finished {
+            account: account.name.clone(),
+            new_messages: summary.new_messages,
+            new_conversations: summary.new_conversations,
+        });
+        let delivery = self.deliver_due(account).await?;
+        summary.delivered = delivery.delivered;
+        summary.delivery_failures = delivery.delivery_failures;
+        Ok(summary)
+    }
+
+    async fn fetch_stream(
+        &self,
+        account: &SyncAccount,
+        stream: &'static str,
+        summary: &mut PassSummary,
+    ) -> Result<(), SyncError> {
+        let account_id = account.account_id;
+        let mut cursor = self
+            .store
+            .run(move |store| store.sync_cursor(account_id, stream))
+            .await?
+            .and_then(|state| state.cursor);
+        for _ in 0..MAX_PAGES_PER_PASS {
+            let page = match account.network.fetch_since(stream, cursor.as_deref()).await {
+                Ok(page) => page,
+                Err(source) => {
+                    let message = source.to_string();
+                    let now = self.now();
+                    self.store
+                        .run(move |store| store.record_sync_error(account_id, stream, &message, now))
+                        .await?;
+                    return Err(SyncError::Network {
+                        stream: stream.to_owned(),
+                        source,
+                    });
+                }
+            };
+            let network = account.network.kind();
+            let next_cursor = page.cursor.clone().or(cursor.clone());
+            let saved_cursor = page.cursor.clone();
+            let items = page.items;
+            let now = self.now();
+            let report = self
+                .store
+                .run(move |store| {
+                    store.ingest(account_id, network, stream, &items, saved_cursor.as_deref(), now)
+                })
+                .await?;
+            summary.new_messages += report.new_messages;
+            summary.new_conversations += report.new_conversations;
+            summary.duplicates += report.duplicates;
+            summary.reopened += report.reopened.len();
+            if report.new_messages > 0 || !report.reopened.is_empty() {
+                self.emit(SyncEvent::Fetched {
+                    account: account.name.clone(),
+                    stream: stream.to_owned(),
+                    report,
+                });
+            }
+            cursor = next_cursor;
+            if !page.more {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Delivers every outbox entry of the account that is due now.
+    pub async fn deliver_due(&self, account: &SyncAccount) -> Result<PassSummary, SyncError> {
+        let mut summary = PassSummary::default();
+        let account_id = account.account_id;
+        loop {
+            let now = self.now();
+            let claimed = self
+                .store
+                .run(move |store| store.claim_due_action(account_id, now))
+                .await?;
+            let Some(claimed) = claimed else {
+                return Ok(summary);
+            };
+            let outbox_id = claimed.entry.id;
+            let action = claimed.entry.action;
+            match perform(account.network.as_ref(), &claimed).await {
+                Ok(remote_id) => {
+                    let now = self.now();
+                    self.store
+                        .run(move |store| store.complete_action(outbox_id, remote_id.as_deref(), now))
+                        .await?;
+                    summary.delivered += 1;
+                    self.emit(SyncEvent::Delivered {
+                        account: account.name.clone(),
+                        outbox_id,
+                        action,
+                    });
+                }
+                Err(error) => {
+                    summary.delivery_failures += 1;
+                    let attempts = claimed.entry.attempts;
+                    let message = error.to_string();
+                    let now_at = self.clock.now();
+                    let now = self.now();
+                    let retry_in = (error.is_retryable() && attempts < MAX_DELIVERY_ATTEMPTS)
+                        .then(|| {
+                            Backoff::DELIVERY.for_error(
+                                &error,
+                                u32::try_from(attempts).unwrap_or(u32::MAX),
+                                now_at,
+                            )
+                        });
+                    let text = message.clone();
+                    match retry_in {
+                        Some(wait) => {
+                            let retry_at = now + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+                            self.store
+                                .run(move |store| {
+                                    store.retry_action_later(outbox_id, &text, retry_at, now)
+                                })
+                                .await?
+                        }
+                        None => {
+                            self.store
+                                .run(move |store| store.fail_action(outbox_id, &text, now))
+                                .await?
+                        }
+                    }
+                    self.emit(SyncEvent::DeliveryFailed {
+                        account: account.name.clone(),
+                        outbox_id,
+                        message,
+                        retry_in,
+                    });
+                    if matches!(error, NetworkError::RateLimited { .. } | NetworkError::Auth(_)) {
+                        // The rest of the queue would meet the same answer.
+                        return Ok(summary);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs every account on its schedule until `shutdown` turns true. `wake` asks for an
+    /// outbox pass at once (after this process queued something).
+    pub async fn run(
+        self: Arc<Self>,
+        accounts: Vec<SyncAccount>,
+        wake: Arc<Notify>,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        let now = self.now();
+        let stale_before = now - i64::try_from(STALE_SENDING.as_millis()).unwrap_or(0);
+        if let Err(err) = self
+            .store
+            .run(move |store| store.requeue_stale_sending(stale_before, now))
+            .await
+        {
+            tracing::warn!(%err, "could not requeue interrupted deliveries");
+        }
+        let mut tasks = Vec::new();
+        for account in accounts {
+            let engine = Arc::clone(&self);
+            let wake = Arc::clone(&wake);
+            let shutdown = shutdown.clone();
+            tasks.push(tokio::spawn(async move {
+                engine.run_account(account, wake, shutdown).await;
+            }));
+        }
+        let _ = shutdown.wait_for(|stop| *stop).await;
+        for task in tasks {
+            let _ = task.await;
+        }
+    }
+
+    async fn run_account(
+        &self,
+        account: SyncAccount,
+        wake: Arc<Notify>,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        let mut failures: u32 = 0;
+        let mut next_fetch = tokio::time::Instant::now();
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            if tokio::time::Instant::now() >= next_fetch {
+                match self.sync_once(&account).await {
+                    Ok(_) => {
+                        failures = 0;
+                        next_fetch = tokio::time::Instant::now() + account.interval;
+                    }
+                    Err(error) => {
+                        failures += 1;
+                        let retry_in = match &error {
+                            SyncError::Network {
+                                source: NetworkError::Auth(_),
+                                ..
+                            } => None,
+                            SyncError::Network { source, .. } => {
+                                Some(Backoff::FETCH.for_error(source, failures, self.clock.now()))
+                            }
+                            _ => Some(Backoff::FETCH.after(failures)),
+                        };
+                        tracing::warn!(account = %account.name, %error, ?retry_in, "sync failed");
+                        self.emit(SyncEvent::Failed {
+                            account: account.name.clone(),
+                            message: error.to_string(),
+                            retry_in,
+                        });
+                        match retry_in {
+                            Some(wait) => next_fetch = tokio::time::Instant::now() + wait,
+                            None => {
+                                // The credentials need a person; stop fetching until restarted.
+                                let _ = shutdown.wait_for(|stop| *stop).await;
+                                return;
+                            }
+                        }
+                    }
+                }
+            } else if let Err(error) = self.deliver_due(&account).await {
+                tracing::warn!(account = %account.name, %error, "outbox pass failed");
+            }
+            let wait = next_fetch
+                .saturating_duration_since(tokio::time::Instant::now())
+                .min(OUTBOX_POLL);
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = wake.notified() => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+}
+
+/// Carries out one outbox entry on the network; for a reply, answers the id it was given.
+async fn perform(network: &dyn Network, claimed: &ClaimedAction) -> Result<Option<String>, NetworkError> {
+    let entry = &claimed.entry;
+    match entry.action {
+        OutboxAction::Reply => {
+            let request = ReplyRequest {
+                kind: claimed.conversation_kind,
+                root_remote_id: claimed.root_remote_id.clone(),
+                in_reply_to: entry.target_remote_id.clone(),
+                recipient: claimed.customer_remote_id.clone(),
+                text: claimed.text.clone().unwrap_or_default(),
+                idempotency_key: entry.idempotency_key.clone(),
+            };
+            Ok(Some(network.reply(&request).await?.remote_id))
+        }
+        OutboxAction::Like | OutboxAction::Unlike => {
+            let target = entry
+                .target_remote_id
+                .as_deref()
+                .ok_or_else(|| NetworkError::Rejected("nothing to like: the message has no id on the network".into()))?;
+            network
+                .set_liked(target, entry.action == OutboxAction::Like)
+                .await?;
+            Ok(None)
+        }
+    }
+}
