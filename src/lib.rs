@@ -1,12 +1,17 @@
 //! hark: a terminal social inbox.
 //!
-//! Layers, top to bottom (data flows down, events flow up): `cli` picks a command; `ui` draws
-//! `app` state; `app` decides; `runtime` runs the event loop; `store` and `sync` act; `networks`
-//! talk to the outside world.
+//! Layers, top to bottom (data flows down, events flow up): `cli` picks a command; `runtime`
+//! runs the inbox's event loop; `ui` draws `app` state; `app` decides; `store` and `sync` act;
+//! `networks` talk to the outside world.
 
+pub mod app;
+pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod model;
 pub mod networks;
+pub mod runtime;
 pub mod store;
 pub mod sync;
-pub mod config;
+pub mod text;
+pub mod ui;

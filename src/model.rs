@@ -208,7 +208,10 @@ mod tests {
             assert_eq!(kind.as_str().parse::<ConversationKind>(), Ok(*kind));
         }
         let err = "tweet".parse::<ConversationKind>().unwrap_err();
-        assert!(err.to_string().contains("unknown conversation kind 'tweet'"));
+        assert!(
+            err.to_string()
+                .contains("unknown conversation kind 'tweet'")
+        );
         assert!(err.to_string().contains("ad_comment"));
     }
 

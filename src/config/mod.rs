@@ -120,11 +120,17 @@ impl AccountConfig {
         if let Some(command) = &self.token_cmd {
             return Some(SecretRef::Command(command.clone()));
         }
-        self.token_file.as_ref().map(|path| SecretRef::File(expand_home(path)))
+        self.token_file
+            .as_ref()
+            .map(|path| SecretRef::File(expand_home(path)))
     }
 
     pub fn sync_interval(&self, config: &Config) -> Duration {
-        Duration::from_secs(self.sync_interval_secs.unwrap_or(config.sync.interval_secs).max(1))
+        Duration::from_secs(
+            self.sync_interval_secs
+                .unwrap_or(config.sync.interval_secs)
+                .max(1),
+        )
     }
 }
 

@@ -109,7 +109,11 @@ fn read_private_file(path: &PathBuf) -> Result<String, SecretError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_err(read_error)?.permissions().mode() & 0o7777;
+        let mode = std::fs::metadata(path)
+            .map_err(read_error)?
+            .permissions()
+            .mode()
+            & 0o7777;
         if mode & 0o077 != 0 {
             return Err(SecretError::FileTooOpen {
                 path: path.clone(),
@@ -137,14 +141,19 @@ mod tests {
 
     #[test]
     fn a_command_prints_the_secret_and_a_failing_one_says_why() {
-        let secret = SecretRef::Command("printf ' tok-123 \\n'".into()).resolve().unwrap();
+        let secret = SecretRef::Command("printf ' tok-123 \\n'".into())
+            .resolve()
+            .unwrap();
         assert_eq!(secret.expose(), "tok-123");
         assert_eq!(format!("{secret:?}"), "Secret(…)");
         let err = SecretRef::Command("echo locked >&2; exit 3".into())
             .resolve()
             .unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("exit status: 3") && text.contains("locked"), "{text}");
+        assert!(
+            text.contains("exit status: 3") && text.contains("locked"),
+            "{text}"
+        );
         let empty = SecretRef::Command("true".into()).resolve().unwrap_err();
         assert_eq!(empty.to_string(), "cmd:true gave an empty secret");
     }
@@ -160,7 +169,10 @@ mod tests {
         let err = SecretRef::File(path.clone()).resolve().unwrap_err();
         let text = err.to_string();
         assert!(text.contains("mode 0644"), "{text}");
-        assert!(text.contains(&format!("chmod 600 {}", path.display())), "{text}");
+        assert!(
+            text.contains(&format!("chmod 600 {}", path.display())),
+            "{text}"
+        );
 
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert_eq!(SecretRef::File(path).resolve().unwrap().expose(), "s3cret");

@@ -19,13 +19,20 @@ fn an_empty_file_is_the_default_config() {
 fn the_example_config_is_valid_and_complete() {
     let config = parse(include_str!("../../config.example.toml")).unwrap();
     assert_eq!(config.agent.as_deref(), Some("ana"));
-    assert!(config.accounts().any(|account| account.network == NetworkKind::Demo));
+    assert!(
+        config
+            .accounts()
+            .any(|account| account.network == NetworkKind::Demo)
+    );
 }
 
 #[test]
 fn bad_toml_names_file_line_and_shows_the_line() {
     let text = error("agent = \"ana\"\n\n[sync\ninterval_secs = 5\n");
-    assert!(text.starts_with("config error in /etc/hark/config.toml, line 3"), "{text}");
+    assert!(
+        text.starts_with("config error in /etc/hark/config.toml, line 3"),
+        "{text}"
+    );
     assert!(text.contains("3 | [sync"), "{text}");
 }
 
@@ -78,11 +85,17 @@ fn the_secret_reference_is_taken_from_the_one_key_given() {
         token_cmd: Some("pass show hark/b".into()),
         token_file: None,
     };
-    assert_eq!(account.secret(), Some(SecretRef::Command("pass show hark/b".into())));
+    assert_eq!(
+        account.secret(),
+        Some(SecretRef::Command("pass show hark/b".into()))
+    );
 }
 
 #[test]
 fn demo_chance_out_of_range_is_refused() {
     let text = error("[demo]\nreply_back_chance = 1.5\n");
-    assert!(text.contains("line 2") && text.contains("between 0.0 and 1.0"), "{text}");
+    assert!(
+        text.contains("line 2") && text.contains("between 0.0 and 1.0"),
+        "{text}"
+    );
 }

@@ -95,7 +95,9 @@ impl NetworkError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            NetworkError::Transient(_) | NetworkError::RateLimited { .. } | NetworkError::Malformed(_)
+            NetworkError::Transient(_)
+                | NetworkError::RateLimited { .. }
+                | NetworkError::Malformed(_)
         )
     }
 }

@@ -203,9 +203,9 @@ impl Store {
 
     pub fn folder_counts(&self, agent: &str) -> StoreResult<FolderCounts> {
         let mut counts = FolderCounts::default();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT status, count(*) FROM conversations GROUP BY status",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT status, count(*) FROM conversations GROUP BY status")?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let count: i64 = row.get(1)?;
@@ -254,9 +254,7 @@ impl Store {
 
     /// The conversation with its messages, oldest first.
     pub fn conversation(&self, id: i64) -> StoreResult<ConversationDetail> {
-        let row = self
-            .conversation_row(id)?
-            .ok_or_else(|| not_found(id))?;
+        let row = self.conversation_row(id)?.ok_or_else(|| not_found(id))?;
         let (root_remote_id, subject, contact_id, closed_at, created_at) = self.conn.query_row(
             "SELECT root_remote_id, subject, contact_id, closed_at, created_at
              FROM conversations WHERE id = ?1",
@@ -337,9 +335,11 @@ pub(super) fn set_status_in(
     now: Millis,
 ) -> StoreResult<bool> {
     let current: Status = tx
-        .query_row("SELECT status FROM conversations WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT status FROM conversations WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
         .optional()?
         .ok_or_else(|| not_found(id))?;
     if current == status {

@@ -8,7 +8,9 @@ use serde::Serialize;
 use super::events::{EventKind, SYNC_ACTOR, record_event};
 use super::sync_state::save_cursor;
 use super::{Store, StoreResult};
-use crate::model::{Direction, IncomingItem, Millis, NetworkKind, RemoteContact, Status, to_millis};
+use crate::model::{
+    Direction, IncomingItem, Millis, NetworkKind, RemoteContact, Status, to_millis,
+};
 
 /// What one page of fetched items changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -73,10 +75,9 @@ fn ingest_item(
             "SELECT id, status, last_message_at, closed_at FROM conversations
              WHERE account_id = ?1 AND kind = ?2 AND root_remote_id = ?3",
         )?
-        .query_row(
-            params![account_id, item.kind, item.root_remote_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
+        .query_row(params![account_id, item.kind, item.root_remote_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
     let conversation_id = match existing {
         Some((id, ..)) => id,
@@ -208,7 +209,12 @@ fn ingest_item(
 /// Whether a new inbound message created at `created_at` brings a conversation back to Open:
 /// a closed one when the message is newer than its closing (an old message found late by a
 /// thread fetch does not reopen it), a snoozed one when the message is newer than what it had.
-fn wakes(status: Status, created_at: Millis, last_message_at: Millis, closed_at: Option<Millis>) -> bool {
+fn wakes(
+    status: Status,
+    created_at: Millis,
+    last_message_at: Millis,
+    closed_at: Option<Millis>,
+) -> bool {
     match status {
         Status::Open => false,
         Status::Closed => created_at > closed_at.unwrap_or(Millis::MIN),

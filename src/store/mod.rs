@@ -13,6 +13,7 @@ mod messages;
 mod migrations;
 mod outbox;
 mod sync_state;
+mod tags;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -20,12 +21,11 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use accounts::{Account, NewAccount};
-pub use conversations::{
-    ConversationDetail, ConversationRow, FolderCounts, PageCursor, SearchHit,
-};
+pub use conversations::{ConversationDetail, ConversationRow, FolderCounts, PageCursor, SearchHit};
 pub use events::{Event, EventKind, SYNC_ACTOR};
 pub use ingest::IngestReport;
 pub use messages::MessageRow;
+pub use migrations::latest_version as latest_schema_version;
 pub use outbox::{ClaimedAction, OutboxRow, QueuedReply};
 pub use sync_state::SyncCursor;
 

@@ -83,9 +83,13 @@ impl Store {
         now: Millis,
     ) -> StoreResult<QueuedReply> {
         if text.trim().is_empty() {
-            return Err(StoreError::Rejected("refusing to send an empty reply".into()));
+            return Err(StoreError::Rejected(
+                "refusing to send an empty reply".into(),
+            ));
         }
-        let target = self.latest_inbound(conversation_id)?.and_then(|m| m.remote_id);
+        let target = self
+            .latest_inbound(conversation_id)?
+            .and_then(|m| m.remote_id);
         self.write(|tx| {
             let (account_id, author_name): (i64, String) = tx
                 .query_row(
@@ -103,7 +107,15 @@ impl Store {
                 "INSERT INTO messages (conversation_id, account_id, parent_remote_id, direction,
                                        author_name, agent, text, created_at, delivery)
                  VALUES (?1, ?2, ?3, 'out', ?4, ?5, ?6, ?7, 'queued') RETURNING id",
-                params![conversation_id, account_id, target, author_name, agent, text, now],
+                params![
+                    conversation_id,
+                    account_id,
+                    target,
+                    author_name,
+                    agent,
+                    text,
+                    now
+                ],
                 |r| r.get(0),
             )?;
             tx.execute(
@@ -152,7 +164,9 @@ impl Store {
         now: Millis,
     ) -> StoreResult<i64> {
         let message = match message_id {
-            Some(id) => self.message(id)?.filter(|m| m.conversation_id == conversation_id),
+            Some(id) => self
+                .message(id)?
+                .filter(|m| m.conversation_id == conversation_id),
             None => self.latest_inbound(conversation_id)?,
         };
         let message = message.ok_or_else(|| {
@@ -474,4 +488,3 @@ fn entry_in(tx: &Transaction<'_>, outbox_id: i64) -> StoreResult<OutboxRow> {
             id: outbox_id.to_string(),
         })
 }
-

@@ -75,13 +75,22 @@ mod tests {
             retry_after: Some(Duration::from_secs(42)),
             reset_at: None,
         };
-        assert_eq!(Backoff::FETCH.for_error(&said, 1, now), Duration::from_secs(42));
+        assert_eq!(
+            Backoff::FETCH.for_error(&said, 1, now),
+            Duration::from_secs(42)
+        );
         let reset = NetworkError::RateLimited {
             retry_after: None,
             reset_at: Some(now + chrono::Duration::seconds(90)),
         };
-        assert_eq!(Backoff::FETCH.for_error(&reset, 1, now), Duration::from_secs(90));
+        assert_eq!(
+            Backoff::FETCH.for_error(&reset, 1, now),
+            Duration::from_secs(90)
+        );
         let silent = NetworkError::Transient("reset by peer".into());
-        assert_eq!(Backoff::FETCH.for_error(&silent, 3, now), Duration::from_secs(20));
+        assert_eq!(
+            Backoff::FETCH.for_error(&silent, 3, now),
+            Duration::from_secs(20)
+        );
     }
 }

@@ -163,7 +163,9 @@ impl SyncEngine {
                     let message = source.to_string();
                     let now = self.now();
                     self.store
-                        .run(move |store| store.record_sync_error(account_id, stream, &message, now))
+                        .run(move |store| {
+                            store.record_sync_error(account_id, stream, &message, now)
+                        })
                         .await?;
                     return Err(SyncError::Network {
                         stream: stream.to_owned(),
@@ -179,7 +181,14 @@ impl SyncEngine {
             let report = self
                 .store
                 .run(move |store| {
-                    store.ingest(account_id, network, stream, &items, saved_cursor.as_deref(), now)
+                    store.ingest(
+                        account_id,
+                        network,
+                        stream,
+                        &items,
+                        saved_cursor.as_deref(),
+                        now,
+                    )
                 })
                 .await?;
             summary.new_messages += report.new_messages;
@@ -220,7 +229,9 @@ impl SyncEngine {
                 Ok(remote_id) => {
                     let now = self.now();
                     self.store
-                        .run(move |store| store.complete_action(outbox_id, remote_id.as_deref(), now))
+                        .run(move |store| {
+                            store.complete_action(outbox_id, remote_id.as_deref(), now)
+                        })
                         .await?;
                     summary.delivered += 1;
                     self.emit(SyncEvent::Delivered {
@@ -235,8 +246,8 @@ impl SyncEngine {
                     let message = error.to_string();
                     let now_at = self.clock.now();
                     let now = self.now();
-                    let retry_in = (error.is_retryable() && attempts < MAX_DELIVERY_ATTEMPTS)
-                        .then(|| {
+                    let retry_in =
+                        (error.is_retryable() && attempts < MAX_DELIVERY_ATTEMPTS).then(|| {
                             Backoff::DELIVERY.for_error(
                                 &error,
                                 u32::try_from(attempts).unwrap_or(u32::MAX),
@@ -246,7 +257,8 @@ impl SyncEngine {
                     let text = message.clone();
                     match retry_in {
                         Some(wait) => {
-                            let retry_at = now + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
+                            let retry_at =
+                                now + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
                             self.store
                                 .run(move |store| {
                                     store.retry_action_later(outbox_id, &text, retry_at, now)
@@ -265,7 +277,10 @@ impl SyncEngine {
                         message,
                         retry_in,
                     });
-                    if matches!(error, NetworkError::RateLimited { .. } | NetworkError::Auth(_)) {
+                    if matches!(
+                        error,
+                        NetworkError::RateLimited { .. } | NetworkError::Auth(_)
+                    ) {
                         // The rest of the queue would meet the same answer.
                         return Ok(summary);
                     }
@@ -368,7 +383,10 @@ impl SyncEngine {
 }
 
 /// Carries out one outbox entry on the network; for a reply, answers the id it was given.
-async fn perform(network: &dyn Network, claimed: &ClaimedAction) -> Result<Option<String>, NetworkError> {
+async fn perform(
+    network: &dyn Network,
+    claimed: &ClaimedAction,
+) -> Result<Option<String>, NetworkError> {
     let entry = &claimed.entry;
     match entry.action {
         OutboxAction::Reply => {
@@ -383,10 +401,11 @@ async fn perform(network: &dyn Network, claimed: &ClaimedAction) -> Result<Optio
             Ok(Some(network.reply(&request).await?.remote_id))
         }
         OutboxAction::Like | OutboxAction::Unlike => {
-            let target = entry
-                .target_remote_id
-                .as_deref()
-                .ok_or_else(|| NetworkError::Rejected("nothing to like: the message has no id on the network".into()))?;
+            let target = entry.target_remote_id.as_deref().ok_or_else(|| {
+                NetworkError::Rejected(
+                    "nothing to like: the message has no id on the network".into(),
+                )
+            })?;
             network
                 .set_liked(target, entry.action == OutboxAction::Like)
                 .await?;

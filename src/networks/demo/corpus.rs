@@ -47,20 +47,44 @@ pub type Person = (&'static str, &'static str, &'static str);
 pub fn people(lang: Lang) -> &'static [Person] {
     match lang {
         Lang::En => &[
-            ("Olivia Bennett", "oliviab", "Coffee first, questions later. Leeds."),
+            (
+                "Olivia Bennett",
+                "oliviab",
+                "Coffee first, questions later. Leeds.",
+            ),
             ("Marcus Hale", "marcushale", "Runner, dad, espresso snob."),
-            ("Priya Natarajan", "priya.codes", "Engineer. Tea person converting to coffee."),
-            ("Jamie O'Connor", "jamieoc", "Cork ➜ Berlin. Bakes on Sundays."),
+            (
+                "Priya Natarajan",
+                "priya.codes",
+                "Engineer. Tea person converting to coffee.",
+            ),
+            (
+                "Jamie O'Connor",
+                "jamieoc",
+                "Cork ➜ Berlin. Bakes on Sundays.",
+            ),
             ("Sam Whitfield", "samwhit", ""),
             ("Chloe Martin", "chloe_m", "Small café owner 🧁 @ Brighton"),
             ("Dev Patel", "devpatel_", "Product designer. Opinions mine."),
-            ("Grace Okafor", "graceokafor", "Lagos | London. Food writer."),
+            (
+                "Grace Okafor",
+                "graceokafor",
+                "Lagos | London. Food writer.",
+            ),
         ],
         Lang::Es => &[
             ("Lucía Fernández", "luciafdz", "Madrid · café y libros"),
-            ("Mateo García", "mateogarcia", "Barista aficionado en Valencia"),
+            (
+                "Mateo García",
+                "mateogarcia",
+                "Barista aficionado en Valencia",
+            ),
             ("Valentina Rojas", "valerojas", "Santiago de Chile 🇨🇱"),
-            ("Diego Morales", "diegomorales", "Ciudad de México. Diseño y café."),
+            (
+                "Diego Morales",
+                "diegomorales",
+                "Ciudad de México. Diseño y café.",
+            ),
         ],
         Lang::Ar => &[
             ("ليلى حداد", "layla.haddad", "عاشقة القهوة ☕ عمّان"),
@@ -81,7 +105,11 @@ pub fn people(lang: Lang) -> &'static [Person] {
             ("张磊", "zhanglei", ""),
         ],
         Lang::El => &[
-            ("Μαρία Παπαδοπούλου", "maria.papa", "Αθήνα · καφές και βιβλία"),
+            (
+                "Μαρία Παπαδοπούλου",
+                "maria.papa",
+                "Αθήνα · καφές και βιβλία",
+            ),
             ("Γιώργος Νικολάου", "giorgos.n", "Θεσσαλονίκη. Μηχανικός."),
             ("Ελένη Κωνσταντίνου", "eleni.k", "Ηράκλειο Κρήτης ☀️"),
         ],
@@ -203,18 +231,12 @@ pub fn openers(lang: Lang, topic: Topic) -> &'static [&'static str] {
             "订单显示已送达，但我什么都没收到 😕",
             "秋季礼盒什么时候发货？",
         ],
-        (Zh, Pricing) => &[
-            "每月订阅多少钱？包邮吗？",
-            "广告里的八折优惠只限新客户吗？",
-        ],
+        (Zh, Pricing) => &["每月订阅多少钱？包邮吗？", "广告里的八折优惠只限新客户吗？"],
         (Zh, Praise) => &[
             "这个月的咖啡豆太好喝了！☕",
             "谢谢你们这么快回复，服务很棒。",
         ],
-        (Zh, Question) => &[
-            "有低因咖啡可选吗？",
-            "可以把研磨改成意式浓缩吗？",
-        ],
+        (Zh, Question) => &["有低因咖啡可选吗？", "可以把研磨改成意式浓缩吗？"],
         (Zh, Complaint) => &[
             "已经连续三次延迟送货了，我要求退款。",
             "我已经取消订阅了，为什么还扣费？",
@@ -249,7 +271,11 @@ pub fn openers(lang: Lang, topic: Topic) -> &'static [&'static str] {
 /// A customer writing again before anyone answered.
 pub fn nudges(lang: Lang) -> &'static [&'static str] {
     match lang {
-        Lang::En => &["Hello?? Anyone there?", "Any update on this?", "Still waiting…"],
+        Lang::En => &[
+            "Hello?? Anyone there?",
+            "Any update on this?",
+            "Still waiting…",
+        ],
         Lang::Es => &["¿Hola? ¿Alguien?", "¿Alguna novedad?"],
         Lang::Ar => &["مرحباً؟ هل من أحد؟", "هل من جديد؟"],
         Lang::Ko => &["안녕하세요? 답변 기다려요.", "업데이트 있나요?"],
@@ -267,11 +293,20 @@ pub fn answers(lang: Lang) -> &'static [&'static str] {
             "Perfect, thank you so much!",
             "Got it. When will the refund show up?",
         ],
-        Lang::Es => &["¡Gracias, ya funciona! 🙌", "Sigue sin funcionar, uso Safari."],
+        Lang::Es => &[
+            "¡Gracias, ya funciona! 🙌",
+            "Sigue sin funcionar, uso Safari.",
+        ],
         Lang::Ar => &["شكراً، تم حل المشكلة! 🙌", "ما زالت المشكلة موجودة للأسف."],
-        Lang::Ko => &["감사합니다, 해결됐어요! 🙌", "아직도 안 돼요. 사파리 쓰고 있어요."],
+        Lang::Ko => &[
+            "감사합니다, 해결됐어요! 🙌",
+            "아직도 안 돼요. 사파리 쓰고 있어요.",
+        ],
         Lang::Zh => &["谢谢，已经好了！🙌", "还是不行，我用的是 Safari。"],
-        Lang::El => &["Ευχαριστώ, λειτούργησε! 🙌", "Ακόμα δεν λειτουργεί, χρησιμοποιώ Safari."],
+        Lang::El => &[
+            "Ευχαριστώ, λειτούργησε! 🙌",
+            "Ακόμα δεν λειτουργεί, χρησιμοποιώ Safari.",
+        ],
     }
 }
 

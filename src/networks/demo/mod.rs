@@ -17,7 +17,9 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
 use self::corpus::Lang;
-use super::{Capabilities, FetchPage, Network, NetworkError, NetworkResult, ReplyRequest, SentReply};
+use super::{
+    Capabilities, FetchPage, Network, NetworkError, NetworkResult, ReplyRequest, SentReply,
+};
 use crate::clock::SharedClock;
 use crate::model::{
     ConversationKind, Direction, IncomingItem, NetworkKind, RemoteContact, RemoteMessage, to_millis,
@@ -134,7 +136,9 @@ impl DemoNetwork {
     }
 
     fn rng_for(&self, index: usize) -> ChaCha8Rng {
-        let mix = (index as u64).wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mix = (index as u64)
+            .wrapping_add(1)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
         ChaCha8Rng::seed_from_u64(self.settings.seed ^ mix)
     }
 
@@ -190,7 +194,11 @@ impl DemoNetwork {
             at,
             kind,
         ));
-        let follow_up: u32 = if seeded { rng.random_range(0..100) } else { 100 };
+        let follow_up: u32 = if seeded {
+            rng.random_range(0..100)
+        } else {
+            100
+        };
         if follow_up < 25 {
             at = self.later(at, &mut rng);
             let text = pick(&mut rng, corpus::nudges(lang));
@@ -327,7 +335,9 @@ impl DemoNetwork {
         root.strip_prefix("demo-c")
             .and_then(|n| n.parse::<usize>().ok())
             .filter(|&index| index < self.available(self.clock.now()))
-            .ok_or_else(|| NetworkError::Rejected(format!("no conversation '{root}' on the demo network")))
+            .ok_or_else(|| {
+                NetworkError::Rejected(format!("no conversation '{root}' on the demo network"))
+            })
     }
 }
 
@@ -355,7 +365,9 @@ impl Network for DemoNetwork {
 
     async fn fetch_since(&self, stream: &str, cursor: Option<&str>) -> NetworkResult<FetchPage> {
         if stream != STREAM {
-            return Err(NetworkError::Rejected(format!("the demo network has no stream '{stream}'")));
+            return Err(NetworkError::Rejected(format!(
+                "the demo network has no stream '{stream}'"
+            )));
         }
         let now = self.clock.now();
         let position = DemoCursor::parse(cursor, self.epoch_tag());
@@ -426,14 +438,22 @@ impl Network for DemoNetwork {
             .insert(request.idempotency_key.clone(), remote_id.clone());
 
         let seed = self.settings.seed;
-        let rng = state.rng.get_or_insert_with(|| ChaCha8Rng::seed_from_u64(seed));
+        let rng = state
+            .rng
+            .get_or_insert_with(|| ChaCha8Rng::seed_from_u64(seed));
         let answers = rng.random_bool(self.settings.reply_back_chance.clamp(0.0, 1.0));
         let pick_index = rng.random_range(0..64usize);
         if answers {
             let script = self.script(index);
             let texts = corpus::answers(script.lang);
-            let due = now + chrono::Duration::from_std(self.settings.reply_back_after).unwrap_or_default();
-            let answer_id = format!("{}-a{}-{}", root_id(index), self.epoch_tag(), state.answers.len());
+            let due = now
+                + chrono::Duration::from_std(self.settings.reply_back_after).unwrap_or_default();
+            let answer_id = format!(
+                "{}-a{}-{}",
+                root_id(index),
+                self.epoch_tag(),
+                state.answers.len()
+            );
             let message = self.message(
                 &answer_id,
                 Some(&remote_id),
@@ -459,7 +479,9 @@ impl Network for DemoNetwork {
 
     async fn set_liked(&self, remote_id: &str, liked: bool) -> NetworkResult<()> {
         if !remote_id.starts_with("demo-") {
-            return Err(NetworkError::Rejected(format!("no message '{remote_id}' on the demo network")));
+            return Err(NetworkError::Rejected(format!(
+                "no message '{remote_id}' on the demo network"
+            )));
         }
         let mut state = self.state();
         if liked {
@@ -584,7 +606,11 @@ impl DemoCursor {
 
 impl std::fmt::Display for DemoCursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "v1:{}:{}:{}", self.conversations, self.epoch, self.answers)
+        write!(
+            f,
+            "v1:{}:{}:{}",
+            self.conversations, self.epoch, self.answers
+        )
     }
 }
 

@@ -15,10 +15,16 @@ fn demo(settings: DemoSettings) -> (DemoNetwork, ManualClock) {
     (DemoNetwork::new(settings, Arc::new(clock.clone())), clock)
 }
 
-async fn fetch_all(network: &DemoNetwork, mut cursor: Option<String>) -> (Vec<IncomingItem>, Option<String>) {
+async fn fetch_all(
+    network: &DemoNetwork,
+    mut cursor: Option<String>,
+) -> (Vec<IncomingItem>, Option<String>) {
     let mut items = Vec::new();
     loop {
-        let page = network.fetch_since(STREAM, cursor.as_deref()).await.unwrap();
+        let page = network
+            .fetch_since(STREAM, cursor.as_deref())
+            .await
+            .unwrap();
         items.extend(page.items);
         cursor = page.cursor;
         if !page.more {
@@ -31,7 +37,10 @@ async fn fetch_all(network: &DemoNetwork, mut cursor: Option<String>) -> (Vec<In
 async fn the_same_seed_gives_the_same_inbox() {
     let (a, _) = demo(DemoSettings::default());
     let (b, _) = demo(DemoSettings::default());
-    let (c, _) = demo(DemoSettings { seed: 7, ..DemoSettings::default() });
+    let (c, _) = demo(DemoSettings {
+        seed: 7,
+        ..DemoSettings::default()
+    });
     let (items_a, _) = fetch_all(&a, None).await;
     let (items_b, _) = fetch_all(&b, None).await;
     let (items_c, _) = fetch_all(&c, None).await;
@@ -43,11 +52,20 @@ async fn the_same_seed_gives_the_same_inbox() {
 async fn paging_delivers_every_conversation_once_and_then_nothing() {
     let (network, _) = demo(DemoSettings::default());
     let (items, cursor) = fetch_all(&network, None).await;
-    let roots: HashSet<_> = items.iter().map(|item| item.root_remote_id.clone()).collect();
+    let roots: HashSet<_> = items
+        .iter()
+        .map(|item| item.root_remote_id.clone())
+        .collect();
     assert_eq!(roots.len(), 240);
-    let ids: HashSet<_> = items.iter().map(|item| item.message.remote_id.clone()).collect();
+    let ids: HashSet<_> = items
+        .iter()
+        .map(|item| item.message.remote_id.clone())
+        .collect();
     assert_eq!(ids.len(), items.len(), "message ids are unique");
-    let again = network.fetch_since(STREAM, cursor.as_deref()).await.unwrap();
+    let again = network
+        .fetch_since(STREAM, cursor.as_deref())
+        .await
+        .unwrap();
     assert!(again.items.is_empty());
     assert!(!again.more);
 }
@@ -57,14 +75,35 @@ async fn the_inbox_is_varied_and_realistic() {
     let (network, _) = demo(DemoSettings::default());
     let (items, _) = fetch_all(&network, None).await;
     let kinds: HashSet<_> = items.iter().map(|item| item.kind).collect();
-    assert_eq!(kinds.len(), 4, "comments, ad comments, mentions and DMs: {kinds:?}");
-    let text: String = items.iter().map(|item| item.message.text.as_str()).collect();
+    assert_eq!(
+        kinds.len(),
+        4,
+        "comments, ad comments, mentions and DMs: {kinds:?}"
+    );
+    let text: String = items
+        .iter()
+        .map(|item| item.message.text.as_str())
+        .collect();
     // English, Spanish, Arabic, Korean, Chinese, Greek.
-    for sample in ["payment page won't load", "¿", "الدفع", "결제", "支付", "Η σελίδα"] {
+    for sample in [
+        "payment page won't load",
+        "¿",
+        "الدفع",
+        "결제",
+        "支付",
+        "Η σελίδα",
+    ] {
         assert!(text.contains(sample), "no message contains {sample:?}");
     }
-    assert!(text.contains('\u{1b}'), "one message tries to inject escape sequences");
-    assert!(items.iter().any(|item| item.message.direction == Direction::Out));
+    assert!(
+        text.contains('\u{1b}'),
+        "one message tries to inject escape sequences"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|item| item.message.direction == Direction::Out)
+    );
     assert!(items.iter().all(|item| item.message.created_at < start()));
 }
 
@@ -90,15 +129,27 @@ async fn a_retried_reply_is_one_reply_and_the_customer_answers_later() {
     let second = network.reply(&request).await.unwrap();
     assert_eq!(first, second);
 
-    let page = network.fetch_since(STREAM, cursor.as_deref()).await.unwrap();
+    let page = network
+        .fetch_since(STREAM, cursor.as_deref())
+        .await
+        .unwrap();
     assert!(page.items.is_empty(), "the answer is not due yet");
     clock.advance(chrono::Duration::seconds(31));
-    let page = network.fetch_since(STREAM, page.cursor.as_deref()).await.unwrap();
+    let page = network
+        .fetch_since(STREAM, page.cursor.as_deref())
+        .await
+        .unwrap();
     assert_eq!(page.items.len(), 1);
     let answer = &page.items[0];
     assert_eq!(answer.root_remote_id, "demo-c3");
-    assert_eq!(answer.message.parent_remote_id.as_deref(), Some(first.remote_id.as_str()));
-    let page = network.fetch_since(STREAM, page.cursor.as_deref()).await.unwrap();
+    assert_eq!(
+        answer.message.parent_remote_id.as_deref(),
+        Some(first.remote_id.as_str())
+    );
+    let page = network
+        .fetch_since(STREAM, page.cursor.as_deref())
+        .await
+        .unwrap();
     assert!(page.items.is_empty(), "an answer is delivered once");
 }
 
@@ -113,12 +164,21 @@ async fn replies_that_are_empty_too_long_or_misdirected_are_refused() {
         text: "  ".into(),
         idempotency_key: "k".into(),
     };
-    assert!(matches!(network.reply(&request).await, Err(NetworkError::Rejected(_))));
+    assert!(matches!(
+        network.reply(&request).await,
+        Err(NetworkError::Rejected(_))
+    ));
     request.text = "x".repeat(REPLY_LIMIT + 1);
-    assert!(matches!(network.reply(&request).await, Err(NetworkError::Rejected(_))));
+    assert!(matches!(
+        network.reply(&request).await,
+        Err(NetworkError::Rejected(_))
+    ));
     request.text = "hi".into();
     request.root_remote_id = "demo-c99999".into();
-    assert!(matches!(network.reply(&request).await, Err(NetworkError::Rejected(_))));
+    assert!(matches!(
+        network.reply(&request).await,
+        Err(NetworkError::Rejected(_))
+    ));
 }
 
 #[tokio::test]
@@ -132,16 +192,30 @@ async fn new_conversations_trickle_in_over_time() {
     let (_, cursor) = fetch_all(&network, None).await;
     clock.advance(chrono::Duration::seconds(125));
     let (items, _) = fetch_all(&network, cursor).await;
-    let roots: HashSet<_> = items.iter().map(|item| item.root_remote_id.as_str()).collect();
+    let roots: HashSet<_> = items
+        .iter()
+        .map(|item| item.root_remote_id.as_str())
+        .collect();
     assert_eq!(roots, HashSet::from(["demo-c5", "demo-c6"]));
     assert!(items.iter().all(|item| item.message.created_at > start()));
 }
 
 #[test]
 fn cursors_survive_a_restart_and_a_damaged_cursor_starts_over() {
-    let cursor = DemoCursor { conversations: 12, epoch: 5, answers: 3 };
+    let cursor = DemoCursor {
+        conversations: 12,
+        epoch: 5,
+        answers: 3,
+    };
     assert_eq!(DemoCursor::parse(Some(&cursor.to_string()), 5), cursor);
     let restarted = DemoCursor::parse(Some(&cursor.to_string()), 9);
-    assert_eq!(restarted, DemoCursor { conversations: 12, epoch: 9, answers: 0 });
+    assert_eq!(
+        restarted,
+        DemoCursor {
+            conversations: 12,
+            epoch: 9,
+            answers: 0
+        }
+    );
     assert_eq!(DemoCursor::parse(Some("garbage"), 9).conversations, 0);
 }

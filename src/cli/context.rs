@@ -1,0 +1,181 @@
+//! What every command needs: the config, the database, the agent's name, logging, and the
+//! accounts with a connection to their network.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use tracing_appender::non_blocking::WorkerGuard;
+
+use super::GlobalArgs;
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::{AccountConfig, Config, Paths, expand_home};
+use crate::model::NetworkKind;
+use crate::networks::Network;
+use crate::networks::demo::{self, DemoNetwork};
+use crate::store::{NewAccount, Store};
+use crate::sync::SyncAccount;
+
+/// The name of the account `--demo` adds.
+pub const DEMO_ACCOUNT: &str = "demo";
+
+pub struct Context {
+    pub config: Config,
+    pub db_path: PathBuf,
+    pub agent: String,
+    pub clock: SharedClock,
+    /// The enabled accounts, connected to their networks.
+    pub accounts: Vec<SyncAccount>,
+    pub demo: bool,
+    /// Keeps the throwaway demo database alive until hark exits.
+    _throwaway: Option<tempfile::TempDir>,
+    _log_guard: Option<WorkerGuard>,
+}
+
+impl Context {
+    pub fn build(global: &GlobalArgs) -> anyhow::Result<Context> {
+        let paths = Paths::platform();
+        let config = load_config(global, &paths)?;
+        let mut throwaway = None;
+        let db_path = match (&global.db, global.demo) {
+            (Some(path), _) => expand_home(path),
+            (None, true) => {
+                let dir = tempfile::Builder::new()
+                    .prefix("hark-demo-")
+                    .tempdir()
+                    .context("could not create a folder for the throwaway demo database")?;
+                let path = dir.path().join("demo.db");
+                throwaway = Some(dir);
+                path
+            }
+            (None, false) => match (&config.database, &paths.database) {
+                (Some(path), _) => expand_home(path),
+                (None, Some(path)) => path.clone(),
+                (None, None) => anyhow::bail!(
+                    "cannot tell where to keep the database on this system; pass --db PATH"
+                ),
+            },
+        };
+        let log_guard = init_logging(&config, &paths);
+        let clock: SharedClock = Arc::new(SystemClock);
+        let agent = config.agent_name();
+        let mut context = Context {
+            config,
+            db_path,
+            agent,
+            clock,
+            accounts: Vec::new(),
+            demo: global.demo,
+            _throwaway: throwaway,
+            _log_guard: log_guard,
+        };
+        context.register_accounts()?;
+        Ok(context)
+    }
+
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        Ok(Store::open(&self.db_path)?)
+    }
+
+    /// Records the configured accounts (and the demo one) in the database and connects them.
+    fn register_accounts(&mut self) -> anyhow::Result<()> {
+        let mut configured: Vec<AccountConfig> = self.config.accounts().cloned().collect();
+        if self.demo && !configured.iter().any(|a| a.name == DEMO_ACCOUNT) {
+            configured.push(AccountConfig {
+                name: DEMO_ACCOUNT.into(),
+                network: NetworkKind::Demo,
+                handle: None,
+                enabled: true,
+                sync_interval_secs: Some(10),
+                token_env: None,
+                token_cmd: None,
+                token_file: None,
+            });
+        }
+        let mut store = self.open_store()?;
+        let now = self.clock.now_millis();
+        for account in configured.iter().filter(|account| account.enabled) {
+            let network = self.connect(account);
+            let handle = account
+                .handle
+                .clone()
+                .unwrap_or_else(|| default_handle(account.network));
+            let account_id = store.upsert_account(
+                &NewAccount {
+                    name: account.name.clone(),
+                    network: account.network,
+                    handle,
+                    remote_id: None,
+                    display_name: default_display_name(account.network),
+                    credentials_ref: account.secret().map(|secret| secret.describe()),
+                },
+                now,
+            )?;
+            self.accounts.push(SyncAccount {
+                account_id,
+                name: account.name.clone(),
+                network,
+                interval: account.sync_interval(&self.config),
+            });
+        }
+        Ok(())
+    }
+
+    fn connect(&self, account: &AccountConfig) -> Arc<dyn Network> {
+        match account.network {
+            NetworkKind::Demo => Arc::new(DemoNetwork::new(
+                self.config.demo.settings(),
+                Arc::clone(&self.clock),
+            )),
+        }
+    }
+
+    pub fn account(&self, account_id: i64) -> Option<&SyncAccount> {
+        self.accounts.iter().find(|a| a.account_id == account_id)
+    }
+}
+
+fn default_handle(network: NetworkKind) -> String {
+    match network {
+        NetworkKind::Demo => demo::BRAND_HANDLE.into(),
+    }
+}
+
+fn default_display_name(network: NetworkKind) -> Option<String> {
+    match network {
+        NetworkKind::Demo => Some(demo::BRAND_NAME.into()),
+    }
+}
+
+fn load_config(global: &GlobalArgs, paths: &Paths) -> anyhow::Result<Config> {
+    match (&global.config, &paths.config_file) {
+        // A file named on purpose must exist.
+        (Some(path), _) => Ok(Config::load(&expand_home(path))?),
+        (None, Some(path)) if path.exists() => Ok(Config::load(path)?),
+        _ => Ok(Config::default()),
+    }
+}
+
+/// Logs go to a file, never to the terminal hark draws on. A log folder that cannot be created
+/// only means no log.
+fn init_logging(config: &Config, paths: &Paths) -> Option<WorkerGuard> {
+    let file = match (&config.log_file, &paths.log_dir) {
+        (Some(file), _) => expand_home(file),
+        (None, Some(dir)) => dir.join("hark.log"),
+        (None, None) => return None,
+    };
+    let dir = file.parent()?.to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let name = file.file_name()?.to_owned();
+    let appender = tracing_appender::rolling::never(dir, name);
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HARK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}

@@ -1,0 +1,160 @@
+//! Command-line interface: argument parsing, and one function per command.
+//!
+//! Exit codes (stable, for scripts): see [`exit`].
+
+mod commands;
+mod context;
+pub mod exit;
+mod json;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use context::Context;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hark",
+    version,
+    about = "A terminal social inbox: comments, mentions and DMs in one fast inbox",
+    long_about = None,
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The config file [default: the platform config folder's hark/config.toml]
+    #[arg(long, global = true, env = "HARK_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The database file [default: the config's `database`, else the platform data folder]
+    #[arg(long, global = true, env = "HARK_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Use the embedded demo network (no account, no network). Without --db, the database is
+    /// a throwaway one, removed on exit.
+    #[arg(long, global = true)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the inbox (the default).
+    Inbox,
+    /// Fetch new items and deliver queued replies, printing progress.
+    Sync {
+        /// Sync every account once, then exit (default: keep syncing until interrupted).
+        #[arg(long)]
+        once: bool,
+    },
+    /// The brand accounts hark syncs.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+    /// List and show conversations.
+    #[command(subcommand, alias = "conv")]
+    Conversations(ConversationsCommand),
+    /// Reply to a conversation (through the outbox, like the inbox does).
+    Reply {
+        /// The conversation id.
+        id: i64,
+        /// The reply's text.
+        #[arg(long, short)]
+        text: String,
+        /// Close the conversation as well.
+        #[arg(long)]
+        close: bool,
+        /// Only queue the reply; a running `hark sync` (or the next one) delivers it.
+        #[arg(long)]
+        queue_only: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Close a conversation (it reopens by itself when the customer writes again).
+    Close { id: i64 },
+    /// Reopen a closed or snoozed conversation.
+    Reopen { id: i64 },
+    /// Like the customer's latest message in a conversation.
+    Like {
+        /// The conversation id.
+        id: i64,
+        /// Like this message instead of the latest one.
+        #[arg(long, value_name = "MESSAGE_ID")]
+        message: Option<i64>,
+        /// Take the like back.
+        #[arg(long)]
+        undo: bool,
+        /// Only queue the like; a running `hark sync` delivers it.
+        #[arg(long)]
+        queue_only: bool,
+    },
+    /// Print the version.
+    Version {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// List the accounts and how their sync stands.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConversationsCommand {
+    /// List the conversations of a folder, newest first.
+    List {
+        /// open, mine, unassigned, snoozed, closed, tag:NAME or account:NAME
+        #[arg(long, short, default_value = "open")]
+        folder: String,
+        /// How many to list.
+        #[arg(long, short = 'n', default_value_t = 50)]
+        limit: usize,
+        /// Continue after this cursor (printed as `next_cursor` by the previous page).
+        #[arg(long)]
+        after: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one conversation with its messages.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs hark with the process's arguments and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code.into(),
+        Err(err) => {
+            let code = exit::code_for(&err);
+            eprintln!("hark: {}", output::error_chain(&err));
+            code.into()
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<exit::Code> {
+    let command = cli.command.unwrap_or(Command::Inbox);
+    if let Command::Version { json } = command {
+        return commands::version(json);
+    }
+    let context = Context::build(&cli.global)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(commands::dispatch(context, command))
+}
