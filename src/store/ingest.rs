@@ -101,9 +101,10 @@ fn ingest_item(
                     |r| r.get(0),
                 )?;
             report.new_conversations += 1;
+            // Dated when the customer started it, as reports measure from there.
             record_event(
                 tx,
-                now,
+                created_at,
                 SYNC_ACTOR,
                 EventKind::ConversationCreated,
                 Some(id),

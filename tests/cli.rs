@@ -1,0 +1,342 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+//! The command line as scripts use it: output shapes, exit codes, messages.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// hark with a private home, so no real config, database or log is touched.
+fn hark(home: &Path) -> Command {
+    let mut command = Command::cargo_bin("hark").unwrap();
+    command
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    command
+}
+
+fn json_of(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
+        panic!(
+            "not JSON ({err}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+fn keys(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    keys
+}
+
+const CONVERSATION_KEYS: &[&str] = &[
+    "account",
+    "assignee",
+    "customer",
+    "first_response_at",
+    "id",
+    "kind",
+    "last_inbound_at",
+    "last_message_at",
+    "message_count",
+    "network",
+    "priority",
+    "snippet",
+    "snoozed_until",
+    "status",
+    "tags",
+    "unread",
+];
+
+#[test]
+fn conversations_list_json_has_a_stable_shape_and_pages() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    let output = hark(home.path())
+        .args(["--demo", "--db"])
+        .arg(&db)
+        .args(["conversations", "list", "--json", "-n", "3"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let list = json_of(&output);
+    assert_eq!(
+        keys(&list),
+        ["conversations", "folder", "format", "next_cursor"]
+    );
+    assert_eq!(list["format"], 1);
+    assert_eq!(list["folder"], "open");
+    let conversations = list["conversations"].as_array().unwrap();
+    assert_eq!(conversations.len(), 3);
+    for conversation in conversations {
+        assert_eq!(keys(conversation), CONVERSATION_KEYS);
+        assert_eq!(keys(&conversation["customer"]), ["handle", "name"]);
+        assert_eq!(conversation["status"], "open");
+        assert_eq!(conversation["network"], "demo");
+        assert!(
+            conversation["last_message_at"]
+                .as_str()
+                .unwrap()
+                .ends_with('Z')
+        );
+    }
+    let cursor = list["next_cursor"].as_str().unwrap().to_owned();
+
+    let next = hark(home.path())
+        .args(["--demo", "--db"])
+        .arg(&db)
+        .args([
+            "conversations",
+            "list",
+            "--json",
+            "-n",
+            "3",
+            "--after",
+            &cursor,
+        ])
+        .output()
+        .unwrap();
+    let next = json_of(&next);
+    let first_ids: Vec<&Value> = conversations.iter().map(|c| &c["id"]).collect();
+    for conversation in next["conversations"].as_array().unwrap() {
+        assert!(
+            !first_ids.contains(&&conversation["id"]),
+            "pages do not overlap"
+        );
+    }
+}
+
+#[test]
+fn show_reply_close_and_like_work_through_the_outbox() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    let run = |args: &[&str]| {
+        hark(home.path())
+            .args(["--demo", "--db"])
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let list = json_of(&run(&["conversations", "list", "--json", "-n", "1"]));
+    let id = list["conversations"][0]["id"].as_i64().unwrap().to_string();
+
+    let reply = run(&[
+        "reply",
+        &id,
+        "--text",
+        "Thanks, we're on it!",
+        "--close",
+        "--json",
+    ]);
+    assert_eq!(
+        reply.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&reply.stderr)
+    );
+    let reply = json_of(&reply);
+    assert_eq!(
+        keys(&reply),
+        [
+            "conversation_id",
+            "delivery",
+            "error",
+            "format",
+            "message_id",
+            "outbox_id",
+            "remote_id"
+        ]
+    );
+    assert_eq!(reply["delivery"], "sent");
+    assert!(reply["remote_id"].as_str().unwrap().starts_with("demo-r"));
+
+    let shown = json_of(&run(&["conversations", "show", &id, "--json"]));
+    assert_eq!(
+        keys(&shown),
+        [
+            "closed_at",
+            "conversation",
+            "created_at",
+            "format",
+            "messages",
+            "root_remote_id",
+            "subject"
+        ]
+    );
+    assert_eq!(shown["conversation"]["status"], "closed");
+    let messages = shown["messages"].as_array().unwrap();
+    let ours = messages.last().unwrap();
+    assert_eq!(
+        keys(ours),
+        [
+            "agent",
+            "author",
+            "created_at",
+            "delivery",
+            "delivery_error",
+            "direction",
+            "hidden",
+            "id",
+            "liked",
+            "remote_id",
+            "text"
+        ]
+    );
+    assert_eq!(ours["direction"], "out");
+    assert_eq!(ours["delivery"], "sent");
+    assert_eq!(ours["text"], "Thanks, we're on it!");
+
+    let reopen = run(&["reopen", &id]);
+    assert!(String::from_utf8_lossy(&reopen.stdout).contains("is now open"));
+    let like = run(&["like", &id]);
+    assert_eq!(
+        like.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&like.stderr)
+    );
+    let shown = json_of(&run(&["conversations", "show", &id, "--json"]));
+    let liked = shown["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|m| m["direction"] == "in")
+        .unwrap();
+    assert_eq!(liked["liked"], true);
+    let close = run(&["close", &id]);
+    assert!(String::from_utf8_lossy(&close.stdout).contains("is now closed"));
+}
+
+#[test]
+fn a_queued_reply_exits_5_and_an_over_long_one_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    let run = |args: &[&str]| {
+        hark(home.path())
+            .args(["--demo", "--db"])
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let list = json_of(&run(&["conversations", "list", "--json", "-n", "1"]));
+    let id = list["conversations"][0]["id"].as_i64().unwrap().to_string();
+    let queued = run(&["reply", &id, "--text", "later", "--queue-only"]);
+    assert_eq!(queued.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&queued.stdout).contains("queued"));
+
+    let long = "x".repeat(501);
+    let refused = run(&["reply", &id, "--text", &long]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("takes at most 500"));
+
+    let sync = run(&["sync", "--once"]);
+    assert!(sync.status.success());
+    assert!(String::from_utf8_lossy(&sync.stdout).contains("delivered reply"));
+}
+
+#[test]
+fn exit_codes_for_missing_things_and_bad_arguments() {
+    let home = tempfile::tempdir().unwrap();
+    let missing = hark(home.path())
+        .args(["--demo", "conversations", "show", "999999"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no conversation with id 999999"));
+
+    let folder = hark(home.path())
+        .args(["--demo", "conversations", "list", "--folder", "spam"])
+        .output()
+        .unwrap();
+    assert_eq!(folder.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&folder.stderr).contains("unknown folder 'spam'"));
+
+    let usage = hark(home.path()).args(["reply"]).output().unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn a_bad_config_names_file_line_and_key_and_exits_3() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "agent = \"ana\"\n[sync]\ninterval_sec = 5\n").unwrap();
+    let output = hark(home.path())
+        .arg("--config")
+        .arg(&config)
+        .args(["accounts", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&config.display().to_string()), "{stderr}");
+    assert!(stderr.contains("line 3"), "{stderr}");
+    assert!(stderr.contains("interval_sec"), "{stderr}");
+
+    let missing = hark(home.path())
+        .args(["--config", "/nonexistent/hark.toml", "accounts", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/hark.toml"));
+}
+
+#[test]
+fn hostile_text_never_reaches_the_terminal_raw() {
+    let home = tempfile::tempdir().unwrap();
+    let output = hark(home.path())
+        .args(["--demo", "conversations", "list", "-n", "500"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("WIN A FREE YEAR"),
+        "the hostile message is listed"
+    );
+    assert!(!text.contains('\u{1b}'), "no escape character is printed");
+    assert!(!text.contains('\u{7}'), "no bell is printed");
+}
+
+#[test]
+fn version_and_accounts_list() {
+    let home = tempfile::tempdir().unwrap();
+    let version = hark(home.path())
+        .args(["version", "--json"])
+        .output()
+        .unwrap();
+    let version = json_of(&version);
+    assert_eq!(keys(&version), ["format", "schema_version", "version"]);
+    let accounts = hark(home.path())
+        .args(["--demo", "accounts", "list", "--json"])
+        .output()
+        .unwrap();
+    let accounts = json_of(&accounts);
+    let demo = &accounts["accounts"][0];
+    assert_eq!(demo["name"], "demo");
+    assert_eq!(demo["syncing"], true);
+    assert_eq!(demo["open_conversations"], 240);
+    assert!(demo["last_synced_at"].is_string());
+
+    let empty = hark(home.path())
+        .args(["accounts", "list"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&empty.stdout).contains("No accounts yet"));
+}

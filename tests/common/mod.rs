@@ -1,0 +1,88 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use hark::model::{
+    ConversationKind, Direction, IncomingItem, NetworkKind, RemoteContact, RemoteMessage,
+};
+use hark::store::{NewAccount, Store};
+
+pub fn t(minutes: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap() + chrono::Duration::minutes(minutes)
+}
+
+pub fn ms(minutes: i64) -> i64 {
+    t(minutes).timestamp_millis()
+}
+
+pub fn customer(id: &str, name: &str) -> RemoteContact {
+    RemoteContact {
+        remote_id: id.into(),
+        handle: id.to_lowercase(),
+        name: Some(name.into()),
+        avatar_url: None,
+        bio: None,
+        followers: None,
+        profile_url: None,
+    }
+}
+
+/// An inbound message `remote_id` in conversation `root`, written at minute `minute`.
+pub fn inbound(root: &str, remote_id: &str, text: &str, minute: i64) -> IncomingItem {
+    let who = customer("u1", "Layla Haddad");
+    IncomingItem {
+        kind: ConversationKind::Mention,
+        root_remote_id: root.into(),
+        subject: None,
+        customer: who.clone(),
+        message: RemoteMessage {
+            remote_id: remote_id.into(),
+            parent_remote_id: None,
+            direction: Direction::In,
+            author: who,
+            text: text.into(),
+            created_at: t(minute),
+            liked: false,
+            raw: serde_json::json!({ "id": remote_id, "text": text }),
+        },
+    }
+}
+
+pub fn store_with_account(path: Option<&std::path::Path>) -> (Store, i64) {
+    let mut store = match path {
+        Some(path) => Store::open(path).unwrap(),
+        None => Store::open_in_memory().unwrap(),
+    };
+    let id = store
+        .upsert_account(
+            &NewAccount {
+                name: "brand".into(),
+                network: NetworkKind::Demo,
+                handle: "@brand".into(),
+                remote_id: None,
+                display_name: Some("Brand".into()),
+                credentials_ref: None,
+            },
+            ms(0),
+        )
+        .unwrap();
+    (store, id)
+}
+
+pub fn ingest(
+    store: &mut Store,
+    account: i64,
+    items: &[IncomingItem],
+    now_minute: i64,
+) -> hark::store::IngestReport {
+    store
+        .ingest(
+            account,
+            NetworkKind::Demo,
+            "inbox",
+            items,
+            None,
+            ms(now_minute),
+        )
+        .unwrap()
+}

@@ -1,0 +1,427 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+mod common;
+
+use std::collections::HashSet;
+
+use common::*;
+use hark::model::{Delivery, Folder, NetworkKind, Status};
+use hark::store::{PageCursor, Store, StoreError};
+
+#[test]
+fn migrations_run_from_empty_and_again_on_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/folder/hark.db");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        hark::store::latest_schema_version() as i64
+    );
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        hark::store::latest_schema_version() as i64
+    );
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    let mode: String = store
+        .conn()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn a_database_from_a_newer_hark_is_refused_not_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    drop(Store::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA user_version = 99").unwrap();
+    drop(conn);
+    let err = Store::open(&path)
+        .err()
+        .expect("a newer schema must be refused");
+    assert!(matches!(err, StoreError::Migration(_)), "{err}");
+}
+
+#[test]
+fn ingesting_the_same_items_twice_stores_them_once() {
+    let (mut store, account) = store_with_account(None);
+    let items = vec![
+        inbound("post-1", "c-1", "My payment page won't load", 1),
+        inbound("post-1", "c-2", "Hello??", 2),
+        inbound("post-2", "c-3", "Love the beans", 3),
+    ];
+    let first = ingest(&mut store, account, &items, 5);
+    assert_eq!(
+        (
+            first.new_messages,
+            first.new_conversations,
+            first.duplicates
+        ),
+        (3, 2, 0)
+    );
+    let second = ingest(&mut store, account, &items, 6);
+    assert_eq!(
+        (
+            second.new_messages,
+            second.new_conversations,
+            second.duplicates
+        ),
+        (0, 0, 3)
+    );
+    assert_eq!(store.message_count().unwrap(), 3);
+    let page = store
+        .folder_page(&Folder::Open, PageCursor::START, 10)
+        .unwrap();
+    assert_eq!(page.len(), 2);
+    let post1 = page.iter().find(|row| row.message_count == 2).unwrap();
+    assert_eq!(post1.snippet, "Hello??");
+    assert_eq!(post1.last_message_at, ms(2));
+    assert_eq!(post1.contact_name.as_deref(), Some("Layla Haddad"));
+}
+
+#[test]
+fn a_new_inbound_message_reopens_a_closed_or_snoozed_conversation() {
+    let (mut store, account) = store_with_account(None);
+    ingest(&mut store, account, &[inbound("p", "m1", "hi", 1)], 1);
+    let id = store
+        .folder_page(&Folder::Open, PageCursor::START, 1)
+        .unwrap()[0]
+        .id;
+    assert!(store.set_status(id, Status::Closed, "ana", ms(10)).unwrap());
+    assert!(
+        !store.set_status(id, Status::Closed, "ana", ms(10)).unwrap(),
+        "already closed"
+    );
+
+    // An old message found late does not reopen it.
+    let late = ingest(&mut store, account, &[inbound("p", "m0", "older", 0)], 11);
+    assert!(late.reopened.is_empty());
+    assert_eq!(store.conversation(id).unwrap().row.status, Status::Closed);
+
+    let report = ingest(
+        &mut store,
+        account,
+        &[inbound("p", "m2", "still broken", 12)],
+        12,
+    );
+    assert_eq!(report.reopened, vec![id]);
+    let detail = store.conversation(id).unwrap();
+    assert_eq!(detail.row.status, Status::Open);
+    assert!(detail.closed_at.is_none());
+
+    store
+        .set_status(id, Status::Snoozed, "ana", ms(13))
+        .unwrap();
+    let report = ingest(&mut store, account, &[inbound("p", "m3", "hello?", 14)], 14);
+    assert_eq!(report.reopened, vec![id]);
+
+    let kinds: Vec<String> = store
+        .conversation_events(id)
+        .unwrap()
+        .into_iter()
+        .map(|event| format!("{}:{}", event.actor, event.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            // Events are dated when things happened: the late message comes first.
+            "sync:message_received",
+            "sync:conversation_created",
+            "sync:message_received",
+            "ana:closed",
+            "sync:message_received",
+            "sync:reopened",
+            "ana:snoozed",
+            "sync:message_received",
+            "sync:reopened",
+        ]
+    );
+}
+
+#[test]
+fn keyset_pages_walk_a_folder_without_gaps_or_repeats() {
+    let (mut store, account) = store_with_account(None);
+    // Several conversations share a timestamp, so the id must break ties.
+    let items: Vec<_> = (0..57)
+        .map(|i| inbound(&format!("root-{i}"), &format!("m-{i}"), "x", i / 3))
+        .collect();
+    ingest(&mut store, account, &items, 100);
+    let mut seen = Vec::new();
+    let mut cursor = PageCursor::START;
+    loop {
+        let page = store.folder_page(&Folder::Open, cursor, 10).unwrap();
+        if page.is_empty() {
+            break;
+        }
+        cursor = page.last().unwrap().cursor();
+        seen.extend(page.into_iter().map(|row| (row.last_message_at, row.id)));
+    }
+    assert_eq!(seen.len(), 57);
+    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 57);
+    let mut sorted = seen.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(seen, sorted, "newest first, ties by id");
+}
+
+#[test]
+fn folders_filter_by_status_tag_and_account() {
+    let (mut store, account) = store_with_account(None);
+    ingest(
+        &mut store,
+        account,
+        &[
+            inbound("a", "1", "pay", 1),
+            inbound("b", "2", "ship", 2),
+            inbound("c", "3", "wow", 3),
+        ],
+        3,
+    );
+    let rows = store
+        .folder_page(&Folder::Open, PageCursor::START, 10)
+        .unwrap();
+    let id_of = |snippet: &str| rows.iter().find(|r| r.snippet == snippet).unwrap().id;
+    let (pay, ship) = (id_of("pay"), id_of("ship"));
+    store
+        .set_status(ship, Status::Closed, "ana", ms(4))
+        .unwrap();
+    store.add_tag(pay, "Payment").unwrap();
+    let tag = store
+        .tag_id("payment")
+        .unwrap()
+        .expect("tag names ignore case");
+
+    let ids = |folder: Folder| -> Vec<i64> {
+        store
+            .folder_page(&folder, PageCursor::START, 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    assert_eq!(ids(Folder::Open).len(), 2);
+    assert_eq!(ids(Folder::Closed), vec![ship]);
+    assert_eq!(ids(Folder::Tag(tag)), vec![pay]);
+    assert_eq!(ids(Folder::Account(account)).len(), 2);
+    assert_eq!(ids(Folder::Unassigned).len(), 2);
+    assert!(ids(Folder::Mine("ana".into())).is_empty());
+    let counts = store.folder_counts("ana").unwrap();
+    assert_eq!((counts.open, counts.closed, counts.snoozed), (2, 1, 0));
+    assert_eq!(counts.tags, vec![(tag, "Payment".to_string(), 1)]);
+    let tagged = store.conversation_row(pay).unwrap().unwrap();
+    assert_eq!(tagged.tags, vec!["Payment".to_string()]);
+}
+
+#[test]
+fn full_text_search_finds_words_prefixes_names_and_any_script() {
+    let (mut store, account) = store_with_account(None);
+    ingest(
+        &mut store,
+        account,
+        &[
+            inbound("a", "1", "My payment page won't load", 1),
+            inbound("b", "2", "결제 페이지가 안 열려요", 2),
+            inbound("c", "3", "صفحة الدفع لا تفتح", 3),
+            inbound("d", "4", "Café au lait please", 4),
+        ],
+        4,
+    );
+    let found = |query: &str| -> Vec<String> {
+        store
+            .search(query, 10)
+            .unwrap()
+            .into_iter()
+            .map(|hit| hit.conversation.snippet)
+            .collect()
+    };
+    assert_eq!(found("payment"), vec!["My payment page won't load"]);
+    assert_eq!(
+        found("pay"),
+        vec!["My payment page won't load"],
+        "prefix of the last word"
+    );
+    assert_eq!(found("결제"), vec!["결제 페이지가 안 열려요"]);
+    assert_eq!(found("الدفع"), vec!["صفحة الدفع لا تفتح"]);
+    assert_eq!(
+        found("cafe"),
+        vec!["Café au lait please"],
+        "accents are ignored"
+    );
+    assert_eq!(found("haddad").len(), 4, "the author's name is searchable");
+    assert!(
+        found("\"unbalanced AND (").is_empty(),
+        "odd input is not an error"
+    );
+}
+
+#[test]
+fn a_reply_is_queued_then_sent_with_its_state_visible() {
+    let (mut store, account) = store_with_account(None);
+    ingest(&mut store, account, &[inbound("p", "m1", "help", 1)], 1);
+    let id = store
+        .folder_page(&Folder::Open, PageCursor::START, 1)
+        .unwrap()[0]
+        .id;
+    assert!(matches!(
+        store.queue_reply(id, "   ", "ana", false, ms(2)),
+        Err(StoreError::Rejected(_))
+    ));
+    let queued = store.queue_reply(id, "On it!", "ana", true, ms(2)).unwrap();
+    let message = store.message(queued.message_id).unwrap().unwrap();
+    assert_eq!(message.delivery, Some(Delivery::Queued));
+    assert_eq!(message.parent_remote_id.as_deref(), Some("m1"));
+    assert_eq!(store.conversation(id).unwrap().row.status, Status::Closed);
+
+    // Not due yet for an earlier clock; due now.
+    assert!(store.claim_due_action(account, ms(1)).unwrap().is_none());
+    let claimed = store.claim_due_action(account, ms(2)).unwrap().unwrap();
+    assert_eq!(claimed.text.as_deref(), Some("On it!"));
+    assert_eq!(claimed.entry.attempts, 1);
+    assert!(
+        store.claim_due_action(account, ms(2)).unwrap().is_none(),
+        "claimed once"
+    );
+    assert_eq!(
+        store.message(queued.message_id).unwrap().unwrap().delivery,
+        Some(Delivery::Sending)
+    );
+
+    store
+        .retry_action_later(claimed.entry.id, "connection reset", ms(5), ms(2))
+        .unwrap();
+    let message = store.message(queued.message_id).unwrap().unwrap();
+    assert_eq!(message.delivery, Some(Delivery::Queued));
+    assert_eq!(message.delivery_error.as_deref(), Some("connection reset"));
+    assert!(
+        store.claim_due_action(account, ms(4)).unwrap().is_none(),
+        "waits for its retry time"
+    );
+
+    let again = store.claim_due_action(account, ms(5)).unwrap().unwrap();
+    assert_eq!(again.entry.attempts, 2);
+    assert_eq!(again.entry.idempotency_key, claimed.entry.idempotency_key);
+    // The sync fetched our reply back before the delivery was recorded.
+    let mut echo = inbound("p", "r-77", "On it!", 6);
+    echo.message.direction = hark::model::Direction::Out;
+    ingest(&mut store, account, &[echo], 6);
+    store
+        .complete_action(again.entry.id, Some("r-77"), ms(6))
+        .unwrap();
+
+    let detail = store.conversation(id).unwrap();
+    assert_eq!(
+        detail.messages.len(),
+        2,
+        "the echo is merged into our reply"
+    );
+    assert_eq!(detail.row.message_count, 2);
+    let reply = detail
+        .messages
+        .iter()
+        .find(|m| m.id == queued.message_id)
+        .unwrap();
+    assert_eq!(reply.delivery, Some(Delivery::Sent));
+    assert_eq!(reply.remote_id.as_deref(), Some("r-77"));
+    assert_eq!(reply.delivery_error, None);
+    assert_eq!(reply.agent.as_deref(), Some("ana"));
+    assert_eq!(detail.row.first_response_at, Some(ms(6)));
+}
+
+#[test]
+fn a_refused_like_is_taken_back_and_the_reason_kept() {
+    let (mut store, account) = store_with_account(None);
+    ingest(&mut store, account, &[inbound("p", "m1", "nice", 1)], 1);
+    let id = store
+        .folder_page(&Folder::Open, PageCursor::START, 1)
+        .unwrap()[0]
+        .id;
+    let outbox = store.queue_like(id, None, true, "ana", ms(2)).unwrap();
+    let message = store.latest_inbound(id).unwrap().unwrap();
+    assert!(message.liked, "liked at once");
+    let claimed = store.claim_due_action(account, ms(2)).unwrap().unwrap();
+    assert_eq!(claimed.entry.target_remote_id.as_deref(), Some("m1"));
+    store
+        .fail_action(outbox, "the post was deleted", ms(3))
+        .unwrap();
+    assert!(!store.latest_inbound(id).unwrap().unwrap().liked);
+    let entry = store.outbox_entry(outbox).unwrap();
+    assert_eq!(entry.state, Delivery::Failed);
+    assert_eq!(entry.last_error.as_deref(), Some("the post was deleted"));
+}
+
+#[test]
+fn deliveries_interrupted_by_a_crash_go_back_to_the_queue() {
+    let (mut store, account) = store_with_account(None);
+    ingest(&mut store, account, &[inbound("p", "m1", "hi", 1)], 1);
+    let id = store
+        .folder_page(&Folder::Open, PageCursor::START, 1)
+        .unwrap()[0]
+        .id;
+    let queued = store.queue_reply(id, "hello", "ana", false, ms(2)).unwrap();
+    store.claim_due_action(account, ms(2)).unwrap().unwrap();
+    assert_eq!(
+        store.requeue_stale_sending(ms(1), ms(3)).unwrap(),
+        0,
+        "recent claims are left alone"
+    );
+    assert_eq!(store.requeue_stale_sending(ms(3), ms(3)).unwrap(), 1);
+    let message = store.message(queued.message_id).unwrap().unwrap();
+    assert_eq!(message.delivery, Some(Delivery::Queued));
+    assert!(store.claim_due_action(account, ms(3)).unwrap().is_some());
+}
+
+#[test]
+fn cursors_are_saved_with_their_items_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (mut store, account) = store_with_account(Some(&path));
+    store
+        .ingest(
+            account,
+            NetworkKind::Demo,
+            "mentions",
+            &[inbound("p", "1", "a", 1)],
+            Some("cur-1"),
+            ms(1),
+        )
+        .unwrap();
+    // A page with no new cursor keeps the stored one.
+    store
+        .ingest(account, NetworkKind::Demo, "mentions", &[], None, ms(2))
+        .unwrap();
+    store
+        .record_sync_error(account, "mentions", "timed out", ms(3))
+        .unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    let state = store.sync_cursor(account, "mentions").unwrap().unwrap();
+    assert_eq!(state.cursor.as_deref(), Some("cur-1"));
+    assert_eq!(state.last_ok_at, Some(ms(2)));
+    assert_eq!(state.last_error.as_deref(), Some("timed out"));
+    assert!(store.sync_cursor(account, "dms").unwrap().is_none());
+}
+
+#[test]
+fn the_events_log_is_append_only() {
+    let (mut store, account) = store_with_account(None);
+    ingest(&mut store, account, &[inbound("p", "1", "a", 1)], 1);
+    let update = store
+        .conn()
+        .execute("UPDATE events SET actor = 'mallory'", []);
+    assert!(update.unwrap_err().to_string().contains("append-only"));
+    let delete = store.conn().execute("DELETE FROM events", []);
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
+}
+
+#[test]
+fn unknown_values_in_the_database_are_reported_by_name() {
+    let (mut store, account) = store_with_account(None);
+    ingest(&mut store, account, &[inbound("p", "1", "a", 1)], 1);
+    store
+        .conn()
+        .execute("UPDATE accounts SET network = 'friendster'", [])
+        .unwrap();
+    let err = store.accounts().unwrap_err().to_string();
+    assert!(err.contains("unknown network 'friendster'"), "{err}");
+}

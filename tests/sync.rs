@@ -1,0 +1,325 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+mod common;
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use common::*;
+use hark::clock::{Clock as _, ManualClock, SharedClock};
+use hark::model::{Delivery, Folder, NetworkKind, Status};
+use hark::networks::demo::{DemoNetwork, DemoSettings};
+use hark::networks::{
+    Capabilities, FetchPage, Network, NetworkError, NetworkResult, ReplyRequest, SentReply,
+};
+use hark::store::{PageCursor, Store};
+use hark::sync::{StoreCell, SyncAccount, SyncEngine, SyncError, SyncEvent};
+use tokio::sync::mpsc;
+
+/// A network that answers fetches from a script and fails the first replies it is sent.
+#[derive(Default)]
+struct ScriptedNetwork {
+    pages: Mutex<VecDeque<NetworkResult<FetchPage>>>,
+    cursors_asked: Mutex<Vec<Option<String>>>,
+    failing_replies: Mutex<VecDeque<NetworkError>>,
+    replies: Mutex<Vec<ReplyRequest>>,
+}
+
+#[async_trait]
+impl Network for ScriptedNetwork {
+    fn kind(&self) -> NetworkKind {
+        NetworkKind::Demo
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            reply: true,
+            like: false,
+            hide: false,
+            private_reply: false,
+            direct_message: false,
+            profile_lookup: false,
+            reply_limit: 500,
+        }
+    }
+
+    fn streams(&self) -> Vec<&'static str> {
+        vec!["mentions"]
+    }
+
+    async fn fetch_since(&self, _stream: &str, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        self.cursors_asked
+            .lock()
+            .unwrap()
+            .push(cursor.map(str::to_owned));
+        self.pages
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or(Ok(FetchPage {
+                items: Vec::new(),
+                cursor: None,
+                more: false,
+            }))
+    }
+
+    async fn reply(&self, request: &ReplyRequest) -> NetworkResult<SentReply> {
+        self.replies.lock().unwrap().push(request.clone());
+        if let Some(error) = self.failing_replies.lock().unwrap().pop_front() {
+            return Err(error);
+        }
+        Ok(SentReply {
+            remote_id: format!("sent-{}", self.replies.lock().unwrap().len()),
+        })
+    }
+}
+
+fn engine(
+    path: &std::path::Path,
+    clock: &ManualClock,
+) -> (SyncEngine, mpsc::UnboundedReceiver<SyncEvent>) {
+    let (sender, receiver) = mpsc::unbounded_channel();
+    let clock: SharedClock = Arc::new(clock.clone());
+    (
+        SyncEngine::new(StoreCell::new(path.to_owned()), clock, sender),
+        receiver,
+    )
+}
+
+fn account(id: i64, network: Arc<dyn Network>) -> SyncAccount {
+    SyncAccount {
+        account_id: id,
+        name: "brand".into(),
+        network,
+        interval: Duration::from_secs(60),
+    }
+}
+
+fn page(
+    items: Vec<hark::model::IncomingItem>,
+    cursor: &str,
+    more: bool,
+) -> NetworkResult<FetchPage> {
+    Ok(FetchPage {
+        items,
+        cursor: Some(cursor.into()),
+        more,
+    })
+}
+
+#[tokio::test]
+async fn sync_pages_until_done_and_resumes_from_the_stored_cursor_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (_, account_id) = store_with_account(Some(&path));
+    let clock = ManualClock::new(t(100));
+
+    let network = Arc::new(ScriptedNetwork::default());
+    network.pages.lock().unwrap().extend([
+        page(vec![inbound("a", "1", "one", 1)], "c1", true),
+        page(vec![inbound("b", "2", "two", 2)], "c2", false),
+    ]);
+    let (sync, mut events) = engine(&path, &clock);
+    let summary = sync
+        .sync_once(&account(account_id, network.clone()))
+        .await
+        .unwrap();
+    assert_eq!(summary.new_messages, 2);
+    assert_eq!(
+        *network.cursors_asked.lock().unwrap(),
+        vec![None, Some("c1".to_string())]
+    );
+    let mut fetched = 0;
+    while let Ok(event) = events.try_recv() {
+        fetched += matches!(event, SyncEvent::Fetched { .. }) as usize;
+    }
+    assert_eq!(fetched, 2, "progress is reported per page");
+    drop(sync);
+
+    // A new process: the first request continues where the last one stopped.
+    let network = Arc::new(ScriptedNetwork::default());
+    let (sync, _events) = engine(&path, &clock);
+    sync.sync_once(&account(account_id, network.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        *network.cursors_asked.lock().unwrap(),
+        vec![Some("c2".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn a_failed_fetch_keeps_the_cursor_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (_, account_id) = store_with_account(Some(&path));
+    let clock = ManualClock::new(t(100));
+    let network = Arc::new(ScriptedNetwork::default());
+    network.pages.lock().unwrap().extend([
+        page(vec![inbound("a", "1", "one", 1)], "c1", true),
+        Err(NetworkError::RateLimited {
+            retry_after: Some(Duration::from_secs(30)),
+            reset_at: None,
+        }),
+    ]);
+    let (sync, _events) = engine(&path, &clock);
+    let err = sync
+        .sync_once(&account(account_id, network))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        SyncError::Network {
+            source: NetworkError::RateLimited { .. },
+            ..
+        }
+    ));
+    let store = Store::open(&path).unwrap();
+    let state = store.sync_cursor(account_id, "mentions").unwrap().unwrap();
+    assert_eq!(
+        state.cursor.as_deref(),
+        Some("c1"),
+        "what was stored stays stored"
+    );
+    assert!(state.last_error.unwrap().contains("rate limited"));
+    assert_eq!(store.message_count().unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_failing_send_is_retried_with_the_same_key_and_then_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (mut store, account_id) = store_with_account(Some(&path));
+    ingest(&mut store, account_id, &[inbound("p", "m1", "help!", 1)], 1);
+    let id = store
+        .folder_page(&Folder::Open, PageCursor::START, 1)
+        .unwrap()[0]
+        .id;
+    let queued = store
+        .queue_reply(id, "We're on it", "ana", false, ms(100))
+        .unwrap();
+
+    let clock = ManualClock::new(t(100));
+    let network = Arc::new(ScriptedNetwork::default());
+    network.failing_replies.lock().unwrap().extend([
+        NetworkError::Transient("connection reset by peer".into()),
+        NetworkError::Transient("502 Bad Gateway".into()),
+    ]);
+    let (sync, _events) = engine(&path, &clock);
+    let brand = account(account_id, network.clone());
+
+    let pass = sync.deliver_due(&brand).await.unwrap();
+    assert_eq!((pass.delivered, pass.delivery_failures), (0, 1));
+    let message = store.message(queued.message_id).unwrap().unwrap();
+    assert_eq!(message.delivery, Some(Delivery::Queued));
+    assert_eq!(
+        message.delivery_error.as_deref(),
+        Some("connection reset by peer")
+    );
+
+    // Too early: nothing is tried.
+    assert_eq!(sync.deliver_due(&brand).await.unwrap().delivery_failures, 0);
+    clock.advance(chrono::Duration::seconds(2));
+    assert_eq!(sync.deliver_due(&brand).await.unwrap().delivery_failures, 1);
+    clock.advance(chrono::Duration::seconds(4));
+    assert_eq!(sync.deliver_due(&brand).await.unwrap().delivered, 1);
+
+    let replies = network.replies.lock().unwrap().clone();
+    assert_eq!(replies.len(), 3);
+    assert!(
+        replies
+            .iter()
+            .all(|r| r.idempotency_key == replies[0].idempotency_key)
+    );
+    assert_eq!(replies[0].in_reply_to.as_deref(), Some("m1"));
+    let message = store.message(queued.message_id).unwrap().unwrap();
+    assert_eq!(message.delivery, Some(Delivery::Sent));
+    assert_eq!(message.remote_id.as_deref(), Some("sent-3"));
+    assert_eq!(store.outbox_entry(queued.outbox_id).unwrap().attempts, 3);
+}
+
+#[tokio::test]
+async fn a_send_the_network_refuses_fails_at_once_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (mut store, account_id) = store_with_account(Some(&path));
+    ingest(&mut store, account_id, &[inbound("p", "m1", "help!", 1)], 1);
+    let id = store
+        .folder_page(&Folder::Open, PageCursor::START, 1)
+        .unwrap()[0]
+        .id;
+    let queued = store
+        .queue_reply(id, "hello", "ana", false, ms(100))
+        .unwrap();
+    let clock = ManualClock::new(t(100));
+    let network = Arc::new(ScriptedNetwork::default());
+    network
+        .failing_replies
+        .lock()
+        .unwrap()
+        .push_back(NetworkError::Rejected("the post was deleted".into()));
+    let (sync, mut events) = engine(&path, &clock);
+    sync.deliver_due(&account(account_id, network))
+        .await
+        .unwrap();
+    let message = store.message(queued.message_id).unwrap().unwrap();
+    assert_eq!(message.delivery, Some(Delivery::Failed));
+    assert_eq!(
+        message.delivery_error.as_deref(),
+        Some("the post was deleted")
+    );
+    let failed = std::iter::from_fn(|| events.try_recv().ok())
+        .any(|e| matches!(e, SyncEvent::DeliveryFailed { retry_in: None, .. }));
+    assert!(failed, "the failure is reported as final");
+}
+
+#[tokio::test]
+async fn the_demo_workflow_reply_close_and_the_customer_answers_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (mut store, account_id) = store_with_account(Some(&path));
+    let clock = ManualClock::new(t(0));
+    let demo = Arc::new(DemoNetwork::new(
+        DemoSettings {
+            conversations: 30,
+            reply_back_chance: 1.0,
+            reply_back_after: Duration::from_secs(20),
+            new_conversation_every: None,
+            ..DemoSettings::default()
+        },
+        Arc::new(clock.clone()),
+    ));
+    let (sync, _events) = engine(&path, &clock);
+    let brand = account(account_id, demo);
+    let first = sync.sync_once(&brand).await.unwrap();
+    assert_eq!(first.new_conversations, 30);
+
+    let id = store
+        .folder_page(&Folder::Open, PageCursor::START, 1)
+        .unwrap()[0]
+        .id;
+    store
+        .queue_reply(id, "Thanks for writing!", "ana", true, clock.now_millis())
+        .unwrap();
+    let pass = sync.sync_once(&brand).await.unwrap();
+    assert_eq!(pass.delivered, 1);
+    assert_eq!(store.conversation(id).unwrap().row.status, Status::Closed);
+
+    clock.advance(chrono::Duration::seconds(21));
+    let pass = sync.sync_once(&brand).await.unwrap();
+    assert_eq!((pass.new_messages, pass.reopened), (1, 1));
+    let detail = store.conversation(id).unwrap();
+    assert_eq!(
+        detail.row.status,
+        Status::Open,
+        "the customer's answer reopened it"
+    );
+    let last = detail.messages.last().unwrap();
+    let ours = &detail.messages[detail.messages.len() - 2];
+    assert_eq!(ours.delivery, Some(Delivery::Sent));
+    assert_eq!(
+        last.parent_remote_id, ours.remote_id,
+        "the answer is to our reply"
+    );
+}
