@@ -294,26 +294,32 @@ impl Store {
         })
     }
 
-    /// Conversations whose messages or customer names match `query`, best match first.
+    /// Conversations whose messages or customer names match `query`, the most recently
+    /// active first (as in a mail client: what was said lately matters most in an inbox).
     /// Every word must match; the last one may be a prefix (as the person is still typing).
     pub fn search(&self, query: &str, limit: usize) -> StoreResult<Vec<SearchHit>> {
         let Some(fts_query) = fts_query(query) else {
             return Ok(Vec::new());
         };
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        // FTS5 walks its index newest row first and stops early, so the cost depends on the
+        // number of hits wanted, not on how many messages match. Several hits may fall in one
+        // conversation, so ask for more than needed.
+        let wanted = i64::try_from(limit.saturating_mul(4)).unwrap_or(i64::MAX);
         let mut stmt = self.conn.prepare_cached(
-            "SELECT m.conversation_id, min(m.id) FROM messages_fts f
-             JOIN messages m ON m.id = f.rowid
-             WHERE messages_fts MATCH ?1
-             GROUP BY m.conversation_id
-             ORDER BY min(f.rank), max(m.created_at) DESC
-             LIMIT ?2",
+            "SELECT m.conversation_id, m.id FROM
+                 (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1
+                  ORDER BY rowid DESC LIMIT ?2) f
+             JOIN messages m ON m.id = f.rowid",
         )?;
-        let ids: Vec<(i64, i64)> = stmt
-            .query_map(params![fts_query, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+        let matches: Vec<(i64, i64)> = stmt
+            .query_map(params![fts_query, wanted], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut hits = Vec::with_capacity(ids.len());
-        for (conversation_id, message_id) in ids {
+        let mut seen = std::collections::HashSet::new();
+        let mut hits = Vec::with_capacity(limit);
+        for (conversation_id, message_id) in matches {
+            if hits.len() == limit || !seen.insert(conversation_id) {
+                continue;
+            }
             if let Some(conversation) = self.conversation_row(conversation_id)? {
                 hits.push(SearchHit {
                     conversation,
@@ -321,6 +327,9 @@ impl Store {
                 });
             }
         }
+        hits.sort_by_key(|hit| {
+            std::cmp::Reverse((hit.conversation.last_message_at, hit.conversation.id))
+        });
         Ok(hits)
     }
 }
