@@ -146,19 +146,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             state.quit = true;
             Vec::new()
         }
-        Action::StoreChanged => {
-            // Reload as much as is loaded now, so the selection keeps its place.
-            state.loading = true;
-            vec![
-                Effect::LoadPage {
-                    folder: state.folder.clone(),
-                    after: PageCursor::START,
-                    limit: state.rows.len().max(PAGE),
-                    replace: true,
-                },
-                Effect::LoadCounts,
-            ]
-        }
+        Action::StoreChanged => reload(state),
         Action::PageLoaded {
             folder,
             rows,
@@ -187,8 +175,18 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Sync(event) => {
+            let changed_store = matches!(
+                event,
+                SyncEvent::Fetched { .. }
+                    | SyncEvent::Delivered { .. }
+                    | SyncEvent::DeliveryFailed { .. }
+            );
             apply_sync_event(state, event);
-            Vec::new()
+            if changed_store {
+                reload(state)
+            } else {
+                Vec::new()
+            }
         }
         Action::Failed(message) => {
             state.loading = false;
@@ -200,6 +198,20 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// Reloads as much of the folder as is loaded now, so the selection keeps its place.
+fn reload(state: &mut AppState) -> Vec<Effect> {
+    state.loading = true;
+    vec![
+        Effect::LoadPage {
+            folder: state.folder.clone(),
+            after: PageCursor::START,
+            limit: state.rows.len().max(PAGE),
+            replace: true,
+        },
+        Effect::LoadCounts,
+    ]
 }
 
 fn apply_sync_event(state: &mut AppState, event: SyncEvent) {
