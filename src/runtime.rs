@@ -81,7 +81,10 @@ async fn event_loop(
         }
         let action = tokio::select! {
             event = terminal_events.next() => match event {
-                Some(Ok(crossterm::event::Event::Key(key))) => keymap.action_for(key),
+                Some(Ok(crossterm::event::Event::Key(key))) => {
+                    tracing::debug!(?key, "key");
+                    keymap.action_for(key)
+                }
                 Some(Ok(crossterm::event::Event::Resize(..))) => {
                     dirty = true;
                     None
