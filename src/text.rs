@@ -94,6 +94,47 @@ pub fn fit(text: &str, columns: usize) -> String {
     out
 }
 
+/// Breaks text into lines of at most `columns` columns, at spaces where it can, inside a word
+/// when a word is wider than a line (CJK text has no spaces to break at). Line breaks in the
+/// text are kept. The text should already be sanitised.
+pub fn wrap(text: &str, columns: usize) -> Vec<String> {
+    let columns = columns.max(1);
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        let mut used = 0;
+        for word in paragraph.split_inclusive(' ') {
+            let word_width = width(word);
+            let trimmed_width = width(word.trim_end());
+            if used + trimmed_width > columns && used > 0 {
+                lines.push(line.trim_end().to_owned());
+                line.clear();
+                used = 0;
+            }
+            if word_width <= columns.saturating_sub(used)
+                || trimmed_width <= columns.saturating_sub(used)
+            {
+                line.push_str(word);
+                used += word_width;
+                continue;
+            }
+            // A word wider than a whole line: break it by character.
+            for c in word.chars() {
+                let w = c.width().unwrap_or(0);
+                if used + w > columns && used > 0 {
+                    lines.push(line.trim_end().to_owned());
+                    line.clear();
+                    used = 0;
+                }
+                line.push(c);
+                used += w;
+            }
+        }
+        lines.push(line.trim_end().to_owned());
+    }
+    lines
+}
+
 /// How long ago `at` was, in the largest unit that fits: "now", "5m", "3h", "2d", "6w".
 pub fn age(at: Millis, now: Millis) -> String {
     let seconds = (now - at).max(0) / 1000;
@@ -109,6 +150,22 @@ pub fn age(at: Millis, now: Millis) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapping_breaks_at_spaces_and_inside_long_or_cjk_words() {
+        assert_eq!(
+            wrap("the quick brown fox", 10),
+            vec!["the quick", "brown fox"]
+        );
+        assert_eq!(wrap("one\ntwo", 10), vec!["one", "two"]);
+        assert_eq!(wrap("支付页面打不开", 6), vec!["支付页", "面打不", "开"]);
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        for line in wrap("결제 페이지가 안 열려요! 오늘 꼭 갱신해야 하는데요.", 9)
+        {
+            assert!(width(&line) <= 9, "{line:?}");
+        }
+        assert_eq!(wrap("", 5), vec![""]);
+    }
 
     #[test]
     fn ages_pick_the_largest_unit() {

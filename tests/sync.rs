@@ -41,6 +41,7 @@ impl Network for ScriptedNetwork {
             direct_message: false,
             profile_lookup: false,
             reply_limit: 500,
+            reply_unit: hark::networks::LengthUnit::Characters,
         }
     }
 

@@ -1,47 +1,107 @@
 //! The inbox's state and the decisions on it. `update` is pure: it changes the state and
 //! answers the effects (database work) the runtime must carry out. No I/O happens here.
 
+mod commands;
+pub mod composer;
 pub mod keymap;
 
 use std::collections::BTreeMap;
 
-use crate::model::{Folder, Millis};
-use crate::store::{ConversationRow, FolderCounts, PageCursor};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use self::composer::Composer;
+use self::keymap::{Command, Keymap};
+use crate::model::{Folder, Millis, NetworkKind, Status};
+use crate::networks::LengthUnit;
+use crate::store::{ConversationDetail, ConversationRow, FolderCounts, PageCursor};
 use crate::sync::SyncEvent;
 
 /// Rows fetched per page of the conversation list.
 pub const PAGE: usize = 100;
 /// Load the next page when the selection comes this close to the end of what is loaded.
 const PREFETCH_MARGIN: usize = 20;
+/// Search results shown at most.
+pub const SEARCH_LIMIT: usize = 200;
+/// The reply limit assumed for an account this process is not connected to.
+const DEFAULT_REPLY_LIMIT: usize = 500;
 
-#[derive(Debug, Clone, PartialEq)]
+/// The part of the screen that has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Folders,
+    List,
+    Thread,
+    Composer,
+}
+
+/// What the inbox knows about an account's network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountInfo {
+    pub name: String,
+    pub network: NetworkKind,
+    pub reply_limit: usize,
+    pub reply_unit: LengthUnit,
+}
+
+/// The conversation shown in the thread pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thread {
+    pub detail: ConversationDetail,
+    /// The message selected in the thread pane; None follows the newest.
+    pub selected: Option<usize>,
+}
+
+/// A search in progress or being browsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    pub query: String,
+    /// Still typing the query (keys type), or browsing the results (keys command).
+    pub editing: bool,
+    /// The query the shown results are for.
+    pub results_for: Option<String>,
+}
+
+#[derive(Debug, Clone)]
 pub struct AppState {
     pub agent: String,
+    pub keymap: Keymap,
+    pub accounts: BTreeMap<i64, AccountInfo>,
+    pub focus: Pane,
     pub folder: Folder,
     pub counts: FolderCounts,
-    /// The loaded window of the folder, newest first.
+    /// The folder highlighted in the sidebar.
+    pub folder_cursor: usize,
+    /// The loaded window of the folder (or the search results), newest first.
     pub rows: Vec<ConversationRow>,
     /// Whether the store has more rows after the last loaded one.
     pub more: bool,
     /// A page load is under way (do not ask twice).
     pub loading: bool,
     pub selected: usize,
+    pub thread: Option<Thread>,
+    pub composer: Option<Composer>,
+    pub search: Option<Search>,
+    pub help: bool,
     /// Per account: what its sync last said.
     pub sync_status: BTreeMap<String, String>,
-    /// The latest error, shown in the status bar until the next action.
+    /// The latest error, shown in the status bar until the next key.
     pub error: Option<String>,
+    /// The latest confirmation ("Reply queued…"), shown until the next key.
+    pub notice: Option<String>,
     pub now: Millis,
     pub quit: bool,
+    /// After send-close-next: the conversation to select once the list has reloaded.
+    pending_select: Option<i64>,
+    /// Whether the person has chosen a conversation: from then on the selection stays on it
+    /// when the list changes; before, it stays at the top while the first sync fills the list.
+    pinned: bool,
 }
 
 /// Everything that can happen to the inbox.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    MoveDown,
-    MoveUp,
-    Top,
-    Bottom,
-    Quit,
+    Key(KeyEvent),
+    Paste(String),
     /// Something else changed the database (the sync, another process): reload what is shown.
     StoreChanged,
     /// A page of the folder arrived; `replace` when it is a reload from the top.
@@ -52,6 +112,27 @@ pub enum Action {
         replace: bool,
     },
     CountsLoaded(FolderCounts),
+    ThreadLoaded {
+        detail: Box<ConversationDetail>,
+        draft: Option<String>,
+    },
+    SearchResults {
+        query: String,
+        rows: Vec<ConversationRow>,
+    },
+    ReplyQueued {
+        conversation_id: i64,
+        closed: bool,
+        next: Option<i64>,
+    },
+    StatusChanged {
+        conversation_id: i64,
+        status: Status,
+    },
+    LikeQueued {
+        conversation_id: i64,
+        liked: bool,
+    },
     Sync(SyncEvent),
     Failed(String),
     Tick(Millis),
@@ -68,27 +149,112 @@ pub enum Effect {
         replace: bool,
     },
     LoadCounts,
+    LoadThread(i64),
+    MarkRead(i64),
+    SaveDraft {
+        conversation_id: i64,
+        body: String,
+    },
+    QueueReply {
+        conversation_id: i64,
+        text: String,
+        close: bool,
+        next: Option<i64>,
+    },
+    SetStatus {
+        conversation_id: i64,
+        status: Status,
+    },
+    QueueLike {
+        conversation_id: i64,
+        message_id: Option<i64>,
+        like: bool,
+    },
+    Search(String),
+    /// Ask the sync engine to deliver the outbox now.
+    WakeSync,
 }
 
 impl AppState {
-    pub fn new(agent: String, now: Millis) -> AppState {
+    pub fn new(
+        agent: String,
+        keymap: Keymap,
+        accounts: BTreeMap<i64, AccountInfo>,
+        now: Millis,
+    ) -> AppState {
         AppState {
             agent,
+            keymap,
+            accounts,
+            focus: Pane::List,
             folder: Folder::Open,
             counts: FolderCounts::default(),
+            folder_cursor: 0,
             rows: Vec::new(),
             more: false,
             loading: false,
             selected: 0,
+            thread: None,
+            composer: None,
+            search: None,
+            help: false,
             sync_status: BTreeMap::new(),
             error: None,
+            notice: None,
             now,
             quit: false,
+            pending_select: None,
+            pinned: false,
         }
     }
 
     pub fn selected_row(&self) -> Option<&ConversationRow> {
         self.rows.get(self.selected)
+    }
+
+    /// Whether keys type text (in the composer or the search prompt) rather than command.
+    pub fn typing(&self) -> bool {
+        self.focus == Pane::Composer || self.search.as_ref().is_some_and(|s| s.editing)
+    }
+
+    /// The folders of the sidebar with their counts, in order.
+    pub fn folder_entries(&self) -> Vec<(Folder, String, i64)> {
+        let c = &self.counts;
+        let mut entries = vec![
+            (Folder::Open, "Open".to_string(), c.open),
+            (Folder::Mine(self.agent.clone()), "Mine".to_string(), c.mine),
+            (Folder::Unassigned, "Unassigned".to_string(), c.unassigned),
+            (Folder::Snoozed, "Snoozed".to_string(), c.snoozed),
+            (Folder::Closed, "Closed".to_string(), c.closed),
+        ];
+        entries.extend(
+            c.tags
+                .iter()
+                .map(|(id, name, n)| (Folder::Tag(*id), format!("#{name}"), *n)),
+        );
+        entries.extend(
+            c.accounts
+                .iter()
+                .map(|(id, name, n)| (Folder::Account(*id), format!("@{name}"), *n)),
+        );
+        entries
+    }
+
+    /// The folder's name as the header shows it.
+    pub fn folder_name(&self) -> String {
+        self.folder_entries()
+            .into_iter()
+            .find(|(folder, ..)| *folder == self.folder)
+            .map_or_else(|| self.folder.label(), |(_, name, _)| name)
+    }
+
+    /// The reply limit and unit for a conversation's account.
+    pub fn reply_rules(&self, account_id: i64) -> (usize, LengthUnit) {
+        self.accounts
+            .get(&account_id)
+            .map_or((DEFAULT_REPLY_LIMIT, LengthUnit::Characters), |a| {
+                (a.reply_limit, a.reply_unit)
+            })
     }
 
     /// The effects that fill a fresh state.
@@ -106,7 +272,11 @@ impl AppState {
     }
 
     fn next_page_if_needed(&mut self) -> Vec<Effect> {
-        if self.loading || !self.more || self.selected + PREFETCH_MARGIN < self.rows.len() {
+        if self.search.is_some()
+            || self.loading
+            || !self.more
+            || self.selected + PREFETCH_MARGIN < self.rows.len()
+        {
             return Vec::new();
         }
         let Some(last) = self.rows.last() else {
@@ -120,59 +290,145 @@ impl AppState {
             replace: false,
         }]
     }
+
+    /// Reloads as much of the list as is loaded now (so the selection keeps its place), the
+    /// counts, and the open thread.
+    fn reload(&mut self) -> Vec<Effect> {
+        let mut effects = vec![Effect::LoadCounts];
+        match &self.search {
+            Some(search) if search.results_for.is_some() => {
+                effects.push(Effect::Search(
+                    search.results_for.clone().unwrap_or_default(),
+                ));
+            }
+            _ => {
+                self.loading = true;
+                effects.push(Effect::LoadPage {
+                    folder: self.folder.clone(),
+                    after: PageCursor::START,
+                    limit: self.rows.len().max(PAGE),
+                    replace: true,
+                });
+            }
+        }
+        if let Some(thread) = &self.thread {
+            effects.push(Effect::LoadThread(thread.detail.row.id));
+        }
+        effects
+    }
+
+    /// After the selection moved: show the selected conversation's thread.
+    fn follow_selection(&mut self) -> Vec<Effect> {
+        let Some(id) = self.selected_row().map(|row| row.id) else {
+            self.thread = None;
+            return Vec::new();
+        };
+        if self.thread.as_ref().is_some_and(|t| t.detail.row.id == id) {
+            return Vec::new();
+        }
+        let mut effects = self.put_composer_away();
+        effects.push(Effect::LoadThread(id));
+        effects
+    }
+
+    /// Saves and closes the composer (the conversation is no longer shown, or hark is leaving).
+    pub fn put_composer_away(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Some(mut composer) = self.composer.take() {
+            if let Some(body) = composer.take_unsaved() {
+                effects.push(Effect::SaveDraft {
+                    conversation_id: composer.conversation_id,
+                    body,
+                });
+            }
+            if self.focus == Pane::Composer {
+                self.focus = Pane::List;
+            }
+        }
+        effects
+    }
 }
 
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
-        Action::MoveDown => {
-            if state.selected + 1 < state.rows.len() {
-                state.selected += 1;
+        Action::Key(key) => on_key(state, key),
+        Action::Paste(text) => {
+            match (&mut state.composer, state.focus) {
+                (Some(composer), Pane::Composer) => composer.paste(&text),
+                _ => {
+                    if let Some(search) = state.search.as_mut().filter(|s| s.editing) {
+                        search.query.push_str(&crate::text::sanitize_line(&text));
+                        return vec![Effect::Search(search.query.clone())];
+                    }
+                }
             }
-            state.next_page_if_needed()
-        }
-        Action::MoveUp => {
-            state.selected = state.selected.saturating_sub(1);
             Vec::new()
         }
-        Action::Top => {
-            state.selected = 0;
-            Vec::new()
-        }
-        Action::Bottom => {
-            state.selected = state.rows.len().saturating_sub(1);
-            state.next_page_if_needed()
-        }
-        Action::Quit => {
-            state.quit = true;
-            Vec::new()
-        }
-        Action::StoreChanged => reload(state),
+        Action::StoreChanged => state.reload(),
         Action::PageLoaded {
             folder,
             rows,
             more,
             replace,
-        } => {
-            if folder != state.folder {
-                return Vec::new();
-            }
-            state.loading = false;
-            state.more = more;
-            if replace {
-                let selected_id = state.selected_row().map(|row| row.id);
-                state.rows = rows;
-                state.selected = selected_id
-                    .and_then(|id| state.rows.iter().position(|row| row.id == id))
-                    .unwrap_or(state.selected)
-                    .min(state.rows.len().saturating_sub(1));
-            } else {
-                state.rows.extend(rows);
-            }
-            Vec::new()
-        }
+        } => on_page(state, folder, rows, more, replace),
         Action::CountsLoaded(counts) => {
             state.counts = counts;
+            let entries = state.folder_entries().len();
+            state.folder_cursor = state.folder_cursor.min(entries.saturating_sub(1));
             Vec::new()
+        }
+        Action::ThreadLoaded { detail, draft } => on_thread(state, *detail, draft),
+        Action::SearchResults { query, rows } => {
+            let Some(search) = state.search.as_mut() else {
+                return Vec::new();
+            };
+            if search.query != query {
+                return Vec::new(); // an answer to an older query
+            }
+            search.results_for = Some(query);
+            state.rows = rows;
+            state.more = false;
+            state.selected = state.selected.min(state.rows.len().saturating_sub(1));
+            state.follow_selection()
+        }
+        Action::ReplyQueued {
+            conversation_id,
+            closed,
+            next,
+        } => {
+            state.notice = Some(if closed {
+                format!("Reply to #{conversation_id} queued; conversation closed")
+            } else {
+                format!("Reply to #{conversation_id} queued")
+            });
+            state.pending_select = next;
+            let mut effects = state.reload();
+            effects.push(Effect::WakeSync);
+            effects
+        }
+        Action::StatusChanged {
+            conversation_id,
+            status,
+        } => {
+            state.notice = Some(match status {
+                Status::Closed => format!("Closed #{conversation_id}"),
+                Status::Open => format!("Reopened #{conversation_id}"),
+                Status::Snoozed => format!("Snoozed #{conversation_id}"),
+            });
+            state.reload()
+        }
+        Action::LikeQueued {
+            conversation_id,
+            liked,
+        } => {
+            state.notice = Some(if liked {
+                format!("Liked in #{conversation_id}")
+            } else {
+                format!("Like taken back in #{conversation_id}")
+            });
+            let mut effects = state.reload();
+            effects.push(Effect::WakeSync);
+            effects
         }
         Action::Sync(event) => {
             let changed_store = matches!(
@@ -183,7 +439,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             );
             apply_sync_event(state, event);
             if changed_store {
-                reload(state)
+                state.reload()
             } else {
                 Vec::new()
             }
@@ -195,23 +451,126 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Tick(now) => {
             state.now = now;
-            Vec::new()
+            // Keep the draft being written safe even if hark is killed.
+            match state
+                .composer
+                .as_mut()
+                .and_then(|c| c.take_unsaved().map(|b| (c.conversation_id, b)))
+            {
+                Some((conversation_id, body)) => vec![Effect::SaveDraft {
+                    conversation_id,
+                    body,
+                }],
+                None => Vec::new(),
+            }
         }
     }
 }
 
-/// Reloads as much of the folder as is loaded now, so the selection keeps its place.
-fn reload(state: &mut AppState) -> Vec<Effect> {
-    state.loading = true;
-    vec![
-        Effect::LoadPage {
-            folder: state.folder.clone(),
-            after: PageCursor::START,
-            limit: state.rows.len().max(PAGE),
-            replace: true,
-        },
-        Effect::LoadCounts,
-    ]
+fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    if key.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    state.error = None;
+    state.notice = None;
+    // Ctrl+C always quits, so that no keymap can lock a person in.
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        return commands::run(state, Command::Quit);
+    }
+    if state.help {
+        // Any command key closes the help; it does nothing else.
+        state.help = false;
+        return Vec::new();
+    }
+    let typing = state.typing();
+    state.pinned = true;
+    if let Some(command) = state.keymap.command_for(key, typing) {
+        return commands::run(state, command);
+    }
+    if state.focus == Pane::Composer {
+        if let Some(composer) = state.composer.as_mut() {
+            composer.input(key);
+        }
+        return Vec::new();
+    }
+    if state.search.as_ref().is_some_and(|s| s.editing) {
+        return commands::edit_search(state, key);
+    }
+    Vec::new()
+}
+
+fn on_page(
+    state: &mut AppState,
+    folder: Folder,
+    rows: Vec<ConversationRow>,
+    more: bool,
+    replace: bool,
+) -> Vec<Effect> {
+    if folder != state.folder
+        || state
+            .search
+            .as_ref()
+            .is_some_and(|s| s.results_for.is_some())
+    {
+        return Vec::new();
+    }
+    state.loading = false;
+    state.more = more;
+    if replace {
+        let current = state
+            .selected_row()
+            .map(|row| row.id)
+            .filter(|_| state.pinned);
+        let keep = state.pending_select.take().or(current);
+        state.rows = rows;
+        state.selected = keep
+            .and_then(|id| state.rows.iter().position(|row| row.id == id))
+            .unwrap_or(state.selected)
+            .min(state.rows.len().saturating_sub(1));
+    } else {
+        state.rows.extend(rows);
+    }
+    state.follow_selection()
+}
+
+fn on_thread(
+    state: &mut AppState,
+    detail: ConversationDetail,
+    draft: Option<String>,
+) -> Vec<Effect> {
+    let id = detail.row.id;
+    if state.selected_row().map(|row| row.id) != Some(id) {
+        return Vec::new(); // the selection moved on meanwhile
+    }
+    let mut effects = Vec::new();
+    // Read once the person is browsing, not because it was at the top while the list filled.
+    if detail.row.unread && state.pinned {
+        effects.push(Effect::MarkRead(id));
+        if let Some(row) = state.rows.get_mut(state.selected) {
+            row.unread = false;
+        }
+    }
+    let keep_selection = state
+        .thread
+        .as_ref()
+        .filter(|t| t.detail.row.id == id)
+        .and_then(|t| t.selected)
+        .map(|i| i.min(detail.messages.len().saturating_sub(1)));
+    let account_id = detail.row.account_id;
+    state.thread = Some(Thread {
+        detail,
+        selected: keep_selection,
+    });
+    if state
+        .composer
+        .as_ref()
+        .is_none_or(|c| c.conversation_id != id)
+        && let Some(draft) = draft.filter(|d| !d.trim().is_empty())
+    {
+        let (limit, unit) = state.reply_rules(account_id);
+        state.composer = Some(Composer::new(id, &draft, limit, unit));
+    }
+    effects
 }
 
 fn apply_sync_event(state: &mut AppState, event: SyncEvent) {

@@ -1,5 +1,9 @@
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
 use super::*;
-use crate::model::{ConversationKind, NetworkKind, Status};
+use crate::model::ConversationKind;
 
 fn row(id: i64) -> ConversationRow {
     ConversationRow {
@@ -24,8 +28,12 @@ fn row(id: i64) -> ConversationRow {
     }
 }
 
+fn press(state: &mut AppState, code: KeyCode) -> Vec<Effect> {
+    update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
 fn loaded(count: i64, more: bool) -> AppState {
-    let mut state = AppState::new("ana".into(), 0);
+    let mut state = AppState::new("ana".into(), Keymap::default(), BTreeMap::new(), 0);
     state.initial_effects();
     update(
         &mut state,
@@ -40,27 +48,32 @@ fn loaded(count: i64, more: bool) -> AppState {
 }
 
 #[test]
-fn moving_stays_inside_the_list() {
+fn moving_stays_inside_the_list_and_follows_with_the_thread() {
     let mut state = loaded(3, false);
-    update(&mut state, Action::MoveUp);
+    press(&mut state, KeyCode::Char('k'));
     assert_eq!(state.selected, 0);
-    update(&mut state, Action::Bottom);
+    let effects = press(&mut state, KeyCode::Char('G'));
     assert_eq!(state.selected, 2);
-    update(&mut state, Action::MoveDown);
+    assert_eq!(effects, vec![Effect::LoadThread(3)]);
+    press(&mut state, KeyCode::Char('j'));
     assert_eq!(state.selected, 2);
-    update(&mut state, Action::Top);
+    press(&mut state, KeyCode::Char('g'));
     assert_eq!(state.selected, 0);
 }
 
 #[test]
 fn nearing_the_end_of_the_window_loads_the_next_page_once() {
     let mut state = loaded(30, true);
-    let mut effects = Vec::new();
+    let mut pages = Vec::new();
     for _ in 0..12 {
-        effects.extend(update(&mut state, Action::MoveDown));
+        pages.extend(
+            press(&mut state, KeyCode::Char('j'))
+                .into_iter()
+                .filter(|e| matches!(e, Effect::LoadPage { .. })),
+        );
     }
     assert_eq!(
-        effects,
+        pages,
         vec![Effect::LoadPage {
             folder: Folder::Open,
             after: row(30).cursor(),
@@ -78,39 +91,167 @@ fn nearing_the_end_of_the_window_loads_the_next_page_once() {
         },
     );
     assert_eq!(state.rows.len(), 31);
-    assert!(
-        update(&mut state, Action::Bottom).is_empty(),
-        "no more pages to load"
-    );
 }
 
 #[test]
-fn a_reload_keeps_the_selected_conversation_selected() {
+fn once_chosen_a_conversation_stays_selected_when_the_list_changes() {
     let mut state = loaded(5, false);
-    update(&mut state, Action::MoveDown);
-    update(&mut state, Action::MoveDown);
-    assert_eq!(state.selected_row().map(|r| r.id), Some(3));
-    let effects = update(&mut state, Action::StoreChanged);
-    assert!(effects.contains(&Effect::LoadCounts));
-    // A new conversation arrived on top.
+    // Before any key the selection stays at the top while the list fills in.
     let mut rows = vec![row(0)];
     rows.extend((1..=5).map(row));
     update(
         &mut state,
         Action::PageLoaded {
             folder: Folder::Open,
-            rows,
+            rows: rows.clone(),
             more: false,
             replace: true,
         },
     );
-    assert_eq!(state.selected_row().map(|r| r.id), Some(3));
+    assert_eq!(state.selected_row().map(|r| r.id), Some(0));
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Char('j'));
+    assert_eq!(state.selected_row().map(|r| r.id), Some(2));
+    let mut newer = vec![row(-1)];
+    newer.extend(rows);
+    update(
+        &mut state,
+        Action::PageLoaded {
+            folder: Folder::Open,
+            rows: newer,
+            more: false,
+            replace: true,
+        },
+    );
+    assert_eq!(state.selected_row().map(|r| r.id), Some(2));
 }
 
 #[test]
-fn sync_events_show_per_account() {
-    let mut state = loaded(1, false);
+fn in_the_composer_keys_type_and_only_send_and_leave_command() {
+    let mut state = loaded(3, false);
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(state.focus, Pane::Composer);
+    for c in "jkq c".chars() {
+        assert!(press(&mut state, KeyCode::Char(c)).is_empty());
+    }
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('!'));
+    assert_eq!(state.composer.as_ref().unwrap().text(), "jkq c\n!");
+    assert!(!state.quit);
+    let effects = press(&mut state, KeyCode::Esc);
+    assert_eq!(state.focus, Pane::Thread);
+    assert_eq!(
+        effects,
+        vec![Effect::SaveDraft {
+            conversation_id: 1,
+            body: "jkq c\n!".into()
+        }]
+    );
+}
+
+#[test]
+fn send_close_next_names_the_next_open_conversation() {
+    let mut state = loaded(4, false);
+    state.rows[2].status = Status::Closed;
+    press(&mut state, KeyCode::Char('j'));
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('o'));
+    press(&mut state, KeyCode::Char('k'));
+    let effects = update(
+        &mut state,
+        Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::QueueReply {
+            conversation_id: 2,
+            text: "ok".into(),
+            close: true,
+            next: Some(4)
+        }]
+    );
+    assert!(state.composer.is_none());
+    let effects = update(
+        &mut state,
+        Action::ReplyQueued {
+            conversation_id: 2,
+            closed: true,
+            next: Some(4),
+        },
+    );
+    assert!(effects.contains(&Effect::WakeSync));
     update(
+        &mut state,
+        Action::PageLoaded {
+            folder: Folder::Open,
+            rows: vec![row(1), row(3), row(4)],
+            more: false,
+            replace: true,
+        },
+    );
+    assert_eq!(state.selected_row().map(|r| r.id), Some(4));
+}
+
+#[test]
+fn ctrl_c_quits_even_while_typing_and_keeps_the_draft() {
+    let mut state = loaded(2, false);
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('h'));
+    let effects = update(
+        &mut state,
+        Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(state.quit);
+    assert_eq!(
+        effects,
+        vec![Effect::SaveDraft {
+            conversation_id: 1,
+            body: "h".into()
+        }]
+    );
+}
+
+#[test]
+fn search_asks_the_store_as_you_type_and_ignores_stale_answers() {
+    let mut state = loaded(3, false);
+    press(&mut state, KeyCode::Char('/'));
+    assert!(state.typing());
+    assert_eq!(
+        press(&mut state, KeyCode::Char('p')),
+        vec![Effect::Search("p".into())]
+    );
+    assert_eq!(
+        press(&mut state, KeyCode::Char('a')),
+        vec![Effect::Search("pa".into())]
+    );
+    update(
+        &mut state,
+        Action::SearchResults {
+            query: "p".into(),
+            rows: vec![row(9)],
+        },
+    );
+    assert_eq!(
+        state.rows.len(),
+        3,
+        "the answer to an older query is dropped"
+    );
+    update(
+        &mut state,
+        Action::SearchResults {
+            query: "pa".into(),
+            rows: vec![row(7)],
+        },
+    );
+    assert_eq!(state.rows[0].id, 7);
+    press(&mut state, KeyCode::Enter);
+    assert!(!state.typing());
+}
+
+#[test]
+fn sync_events_show_per_account_and_new_items_reload() {
+    let mut state = loaded(1, false);
+    let effects = update(
         &mut state,
         Action::Sync(SyncEvent::Failed {
             account: "brand".into(),
@@ -118,5 +259,15 @@ fn sync_events_show_per_account() {
             retry_in: Some(std::time::Duration::from_secs(10)),
         }),
     );
+    assert!(effects.is_empty());
     assert_eq!(state.sync_status["brand"], "error: timed out; retry in 10s");
+    let effects = update(
+        &mut state,
+        Action::Sync(SyncEvent::Fetched {
+            account: "brand".into(),
+            stream: "mentions".into(),
+            report: crate::store::IngestReport::default(),
+        }),
+    );
+    assert!(effects.contains(&Effect::LoadCounts));
 }

@@ -23,12 +23,28 @@ pub struct Config {
     pub database: Option<PathBuf>,
     /// Where logs are written.
     pub log_file: Option<PathBuf>,
+    /// Whether to use the kitty keyboard protocol (Ctrl+Enter, Cmd+Enter).
+    #[serde(default)]
+    pub keyboard_protocol: KeyboardProtocol,
+    /// Keys for commands, replacing the defaults of each command named.
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub sync: SyncConfig,
     #[serde(default)]
     pub demo: DemoConfig,
     #[serde(default)]
     pub accounts: Vec<Spanned<AccountConfig>>,
+}
+
+/// `auto` asks the terminal; `on` and `off` skip the question.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyboardProtocol {
+    #[default]
+    Auto,
+    On,
+    Off,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -221,6 +237,10 @@ impl Config {
                     account.name
                 ));
             }
+        }
+        if let Err(err) = crate::app::keymap::Keymap::with_overrides(&self.keys) {
+            let at = text.find("[keys]").unwrap_or(0);
+            return Err(invalid(text, path, at, err.to_string()));
         }
         if !(0.0..=1.0).contains(&self.demo.reply_back_chance) {
             let at = text.find("reply_back_chance").unwrap_or(0);

@@ -21,8 +21,18 @@ pub struct Capabilities {
     pub private_reply: bool,
     pub direct_message: bool,
     pub profile_lookup: bool,
-    /// The longest reply the network accepts, in the unit it counts (characters or graphemes).
+    /// The longest reply the network accepts, counted in `reply_unit`.
     pub reply_limit: usize,
+    pub reply_unit: LengthUnit,
+}
+
+/// How a network counts the length of a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LengthUnit {
+    /// Unicode scalar values (Mastodon, Facebook).
+    Characters,
+    /// User-perceived characters: an emoji family counts once (Bluesky).
+    Graphemes,
 }
 
 /// One page of items fetched from a stream.

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod conversations;
+mod drafts;
 mod events;
 mod ingest;
 mod messages;

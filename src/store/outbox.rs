@@ -124,6 +124,10 @@ impl Store {
                  WHERE id = ?1",
                 params![conversation_id, now, super::ingest::snippet(text)],
             )?;
+            tx.execute(
+                "DELETE FROM drafts WHERE agent = ?1 AND conversation_id = ?2",
+                params![agent, conversation_id],
+            )?;
             let outbox_id = insert_entry(
                 tx,
                 account_id,

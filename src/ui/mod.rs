@@ -1,18 +1,37 @@
 //! Drawing only: `(&AppState) -> frame`. No I/O, no SQL, no network. Every piece of text from
-//! a network goes through `text::sanitize_line` before it is drawn.
+//! a network goes through `text::sanitize*` before it is drawn.
+
+mod help;
+mod list;
+mod sidebar;
+mod thread;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::Paragraph;
 
-use crate::app::AppState;
-use crate::app::keymap::Keymap;
-use crate::store::ConversationRow;
-use crate::text::{age, fit, sanitize_line, width};
+use crate::app::keymap::Command;
+use crate::app::{AppState, Pane};
+use crate::text::{sanitize_line, truncate, width};
 
-pub fn draw(frame: &mut Frame<'_>, state: &AppState, keymap: &Keymap) {
+/// The sidebar's width when it is shown.
+const SIDEBAR: u16 = 22;
+/// From this width the sidebar, the list and the thread are all shown.
+const WIDE: u16 = 110;
+/// From this width the list and the thread are shown side by side.
+const SPLIT: u16 = 72;
+
+pub(crate) fn focus_style(focused: bool) -> Style {
+    if focused {
+        Style::new().fg(Color::Cyan)
+    } else {
+        Style::new().fg(Color::DarkGray)
+    }
+}
+
+pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
     let [header, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
@@ -21,101 +40,152 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, keymap: &Keymap) {
     ])
     .areas(frame.area());
     draw_header(frame, header, state);
-    draw_list(frame, body, state);
+    draw_body(frame, body, state);
     draw_status(frame, status, state);
-    draw_footer(frame, footer, keymap);
+    draw_footer(frame, footer, state);
+    if state.help {
+        help::draw(frame, body, state);
+    }
+}
+
+/// Which panes fit: wide terminals show all three; narrower ones drop the sidebar (shown in
+/// place of the list while it has the focus); narrow ones show only the focused pane.
+fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
+    let focus = state.focus;
+    if area.width >= WIDE {
+        let [side, rest] =
+            Layout::horizontal([Constraint::Length(SIDEBAR), Constraint::Min(10)]).areas(area);
+        let [list_area, thread_area] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(rest);
+        sidebar::draw(frame, side, state);
+        list::draw(frame, list_area, state);
+        thread::draw(frame, thread_area, state);
+    } else if area.width >= SPLIT {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)])
+                .areas(area);
+        if focus == Pane::Folders {
+            sidebar::draw(frame, left, state);
+        } else {
+            list::draw(frame, left, state);
+        }
+        thread::draw(frame, right, state);
+    } else {
+        match focus {
+            Pane::Folders => sidebar::draw(frame, area, state),
+            Pane::List => list::draw(frame, area, state),
+            Pane::Thread | Pane::Composer => thread::draw(frame, area, state),
+        }
+    }
 }
 
 fn draw_header(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
-    let counts = &state.counts;
+    let mut spans = vec![Span::styled(" hark ", Style::new().bold().reversed())];
+    match &state.search {
+        Some(search) => {
+            spans.push(Span::raw(" Search: ").bold());
+            spans.push(Span::raw(sanitize_line(&search.query)));
+            if search.editing {
+                spans.push(Span::raw("▏").fg(Color::Cyan));
+            }
+            if search.results_for.is_some() {
+                spans.push(Span::raw(format!("  {} found", state.rows.len())).dim());
+            }
+        }
+        None => {
+            let count = state
+                .folder_entries()
+                .into_iter()
+                .find(|(folder, ..)| *folder == state.folder)
+                .map_or(0, |(.., n)| n);
+            spans.push(Span::raw(format!(" {} ", sanitize_line(&state.folder_name()))).bold());
+            spans.push(Span::raw(format!("{count}")).dim());
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
+    let left = match (&state.error, &state.notice) {
+        (Some(error), _) => Span::styled(
+            format!(" {} ", sanitize_line(error)),
+            Style::new().fg(Color::Red).bold(),
+        ),
+        (None, Some(notice)) => Span::styled(
+            format!(" {} ", sanitize_line(notice)),
+            Style::new().fg(Color::Green),
+        ),
+        (None, None) => Span::raw(""),
+    };
+    let sync: Vec<String> = state
+        .sync_status
+        .iter()
+        .map(|(account, status)| format!("{}: {}", sanitize_line(account), sanitize_line(status)))
+        .collect();
+    let room = usize::from(area.width).saturating_sub(width(&left.content) + 1);
+    let right = truncate(&sync.join(" · "), room).into_owned();
+    let gap = usize::from(area.width).saturating_sub(width(&left.content) + width(&right) + 1);
     let line = Line::from(vec![
-        Span::styled(" hark ", Style::new().bold().reversed()),
-        Span::raw(format!(
-            "  {} {}  · Mine {} · Unassigned {} · Snoozed {} · Closed {}",
-            state.folder.label(),
-            counts.open,
-            counts.mine,
-            counts.unassigned,
-            counts.snoozed,
-            counts.closed
-        )),
+        left,
+        Span::raw(" ".repeat(gap)),
+        Span::styled(right, Style::new().fg(Color::DarkGray)),
     ]);
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn row_line(row: &ConversationRow, columns: usize, now: i64) -> Line<'static> {
-    let unread = if row.unread { "●" } else { " " };
-    let from = row
-        .contact_name
-        .as_deref()
-        .or(row.contact_handle.as_deref())
-        .unwrap_or("?");
-    let fixed = format!(
-        "{unread} {} {} {} {:>4} ",
-        fit(&sanitize_line(&row.account), 8),
-        fit(row.kind.label(), 10),
-        fit(&sanitize_line(from), 18),
-        age(row.last_message_at, now)
-    );
-    let rest = columns.saturating_sub(width(&fixed));
-    let snippet = fit(&sanitize_line(&row.snippet), rest);
-    let style = if row.unread {
-        Style::new().add_modifier(Modifier::BOLD)
+/// The keys that matter where the focus is, from the live keymap.
+fn draw_footer(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
+    let keymap = &state.keymap;
+    let send = keymap.first_label(Command::SendCloseNext);
+    let hints: Vec<(String, String)> = if state.focus == Pane::Composer {
+        vec![
+            (send, "send, close, next".into()),
+            ("Enter".into(), "new line".into()),
+            (
+                keymap.first_label(Command::Leave),
+                "leave (draft kept)".into(),
+            ),
+        ]
+    } else if state.search.as_ref().is_some_and(|s| s.editing) {
+        vec![
+            ("Enter".into(), "browse results".into()),
+            (keymap.first_label(Command::Leave), "cancel".into()),
+        ]
     } else {
-        Style::new()
+        let mut hints = vec![
+            (keymap.label(Command::MoveDown), "down".into()),
+            (keymap.label(Command::MoveUp), "up".into()),
+            (keymap.first_label(Command::Activate), "reply".into()),
+            (keymap.first_label(Command::ToggleClosed), "close".into()),
+            (keymap.first_label(Command::ToggleLike), "like".into()),
+            (send, "send+close".into()),
+            (keymap.first_label(Command::Search), "search".into()),
+            (keymap.first_label(Command::NextPane), "pane".into()),
+            (keymap.first_label(Command::Help), "help".into()),
+            (keymap.first_label(Command::Quit), "quit".into()),
+        ];
+        if state.focus == Pane::Folders {
+            hints[2].1 = "open folder".into();
+        }
+        hints
     };
-    Line::from(vec![Span::styled(fixed, style), Span::raw(snippet)])
-}
-
-fn draw_list(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
-    let block = Block::new().borders(Borders::TOP | Borders::BOTTOM);
-    let inner = block.inner(area);
-    let columns = usize::from(inner.width).saturating_sub(2);
-    if state.rows.is_empty() {
-        let text = if state.loading {
-            "Loading…"
-        } else {
-            "Nothing here. New conversations appear as they arrive."
-        };
-        frame.render_widget(Paragraph::new(text).block(block), area);
-        return;
-    }
-    let items: Vec<ListItem<'_>> = state
-        .rows
-        .iter()
-        .map(|row| ListItem::new(row_line(row, columns, state.now)))
-        .collect();
-    let list = List::new(items)
-        .block(block)
-        .highlight_symbol("▌ ")
-        .highlight_style(Style::new().reversed());
-    let mut list_state = ListState::default().with_selected(Some(state.selected));
-    frame.render_stateful_widget(list, area, &mut list_state);
-}
-
-fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
-    let mut spans: Vec<Span<'_>> = Vec::new();
-    if let Some(error) = &state.error {
-        spans.push(Span::styled(
-            format!(" {} ", sanitize_line(error)),
-            Style::new().red(),
-        ));
-    }
-    for (account, status) in &state.sync_status {
-        spans.push(Span::raw(format!(
-            " {}: {} ",
-            sanitize_line(account),
-            sanitize_line(status)
-        )));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)).dim(), area);
-}
-
-fn draw_footer(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap) {
     let mut spans = Vec::new();
-    for (keys, help) in keymap.footer() {
-        spans.push(Span::styled(format!(" {keys}"), Style::new().bold()));
-        spans.push(Span::raw(format!(" {help} ")));
+    let mut used = 0;
+    for (keys, help) in hints {
+        let piece = width(&keys) + width(&help) + 3;
+        if used + piece > usize::from(area.width) {
+            break;
+        }
+        used += piece;
+        spans.push(Span::styled(
+            format!(" {keys}"),
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+        spans.push(Span::styled(
+            format!(" {help} "),
+            Style::new().fg(Color::DarkGray),
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -71,6 +71,18 @@ pub fn people(lang: Lang) -> &'static [Person] {
                 "graceokafor",
                 "Lagos | London. Food writer.",
             ),
+            ("Tom Gallagher", "tomgallagher", "Dublin. Cyclist."),
+            (
+                "Aisha Rahman",
+                "aisharahman",
+                "Nurse on nights, coffee on days.",
+            ),
+            ("Ben Carter", "bencarter", "Teacher in Bristol"),
+            ("Hannah Schmidt", "hannah.s", "UX researcher · Munich"),
+            ("Leo Rossi", "leorossi", "Home barista. V60 > everything."),
+            ("Maya Johnson", "mayaj", "Austin TX 🤠 ☕"),
+            ("Noah Kim", "noahkim", ""),
+            ("Emily Walsh", "emilywalsh", "Bookshop owner, Edinburgh"),
         ],
         Lang::Es => &[
             ("Lucía Fernández", "luciafdz", "Madrid · café y libros"),
@@ -91,18 +103,24 @@ pub fn people(lang: Lang) -> &'static [Person] {
             ("عمر الخطيب", "omar.khatib", "مهندس برمجيات في دبي"),
             ("نور السيد", "nour.elsayed", "القاهرة | تصوير وقهوة"),
             ("يوسف منصور", "youssef.mansour", ""),
+            ("سارة العلي", "sara.alali", "الرياض · مصممة"),
+            ("خالد يوسف", "khaled.y", "بيروت"),
         ],
         Lang::Ko => &[
             ("김민지", "minji.kim", "서울 카페 투어 중 ☕"),
             ("이준호", "junho_lee", "개발자. 라떼 좋아함"),
             ("박서연", "seoyeon.park", "부산 | 베이킹"),
             ("최도윤", "doyun.choi", ""),
+            ("정하은", "haeun.jung", "대전 · 대학원생"),
+            ("강지훈", "jihoon.kang", "인천 카페 사장"),
         ],
         Lang::Zh => &[
             ("王芳", "wangfang88", "上海 · 咖啡爱好者"),
             ("李伟", "liwei_sz", "深圳程序员"),
             ("陈静", "chenjing", "台北 ☕ 甜点控"),
             ("张磊", "zhanglei", ""),
+            ("刘洋", "liuyang", "北京 · 设计师"),
+            ("黄丽", "huangli", "广州"),
         ],
         Lang::El => &[
             (
@@ -112,6 +130,8 @@ pub fn people(lang: Lang) -> &'static [Person] {
             ),
             ("Γιώργος Νικολάου", "giorgos.n", "Θεσσαλονίκη. Μηχανικός."),
             ("Ελένη Κωνσταντίνου", "eleni.k", "Ηράκλειο Κρήτης ☀️"),
+            ("Νίκος Αλεξίου", "nikos.alex", "Πάτρα · προγραμματιστής"),
+            ("Σοφία Δημητρίου", "sofia.d", ""),
         ],
     }
 }

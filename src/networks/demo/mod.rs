@@ -18,7 +18,8 @@ use serde_json::json;
 
 use self::corpus::Lang;
 use super::{
-    Capabilities, FetchPage, Network, NetworkError, NetworkResult, ReplyRequest, SentReply,
+    Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
+    SentReply,
 };
 use crate::clock::SharedClock;
 use crate::model::{
@@ -356,6 +357,7 @@ impl Network for DemoNetwork {
             direct_message: false,
             profile_lookup: true,
             reply_limit: REPLY_LIMIT,
+            reply_unit: LengthUnit::Characters,
         }
     }
 

@@ -1,0 +1,314 @@
+//! What each command does to the state.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::composer::{Composer, NotSendable};
+use super::keymap::Command;
+use super::{AppState, Effect, Pane, Search};
+use crate::model::{Direction, Status};
+use crate::store::PageCursor;
+
+pub(super) fn run(state: &mut AppState, command: Command) -> Vec<Effect> {
+    match command {
+        Command::MoveDown => move_by(state, 1),
+        Command::MoveUp => move_by(state, -1),
+        Command::Top => move_by(state, isize::MIN),
+        Command::Bottom => move_by(state, isize::MAX),
+        Command::NextPane => {
+            state.focus = match state.focus {
+                Pane::Folders => Pane::List,
+                Pane::List => Pane::Thread,
+                Pane::Thread | Pane::Composer => Pane::Folders,
+            };
+            Vec::new()
+        }
+        Command::PreviousPane => {
+            state.focus = match state.focus {
+                Pane::Folders => Pane::Thread,
+                Pane::List => Pane::Folders,
+                Pane::Thread | Pane::Composer => Pane::List,
+            };
+            Vec::new()
+        }
+        Command::PaneLeft => {
+            state.focus = match state.focus {
+                Pane::Thread | Pane::Composer => Pane::List,
+                Pane::List | Pane::Folders => Pane::Folders,
+            };
+            Vec::new()
+        }
+        Command::PaneRight => match state.focus {
+            Pane::Folders => open_folder(state),
+            _ => {
+                state.focus = Pane::Thread;
+                Vec::new()
+            }
+        },
+        Command::Activate => match state.focus {
+            Pane::Folders => open_folder(state),
+            _ => compose(state),
+        },
+        Command::Leave => leave(state),
+        Command::ToggleClosed => toggle_closed(state),
+        Command::ToggleLike => toggle_like(state),
+        Command::SendCloseNext => send_close_next(state),
+        Command::Search => {
+            state.search = Some(Search {
+                query: String::new(),
+                editing: true,
+                results_for: None,
+            });
+            state.focus = Pane::List;
+            Vec::new()
+        }
+        Command::Help => {
+            state.help = true;
+            Vec::new()
+        }
+        Command::Quit => {
+            state.quit = true;
+            state.put_composer_away()
+        }
+    }
+}
+
+/// Moves the cursor of the focused pane; `isize::MIN`/`MAX` jump to the first/last.
+fn move_by(state: &mut AppState, step: isize) -> Vec<Effect> {
+    let jump = |current: usize, len: usize| -> usize {
+        match step {
+            isize::MIN => 0,
+            isize::MAX => len.saturating_sub(1),
+            _ => current
+                .saturating_add_signed(step)
+                .min(len.saturating_sub(1)),
+        }
+    };
+    match state.focus {
+        Pane::Folders => {
+            state.folder_cursor = jump(state.folder_cursor, state.folder_entries().len());
+            Vec::new()
+        }
+        Pane::Thread => {
+            if let Some(thread) = state.thread.as_mut() {
+                let len = thread.detail.messages.len();
+                let current = thread.selected.unwrap_or(len.saturating_sub(1));
+                thread.selected = Some(jump(current, len));
+            }
+            Vec::new()
+        }
+        Pane::List | Pane::Composer => {
+            state.selected = jump(state.selected, state.rows.len());
+            let mut effects = state.next_page_if_needed();
+            effects.extend(state.follow_selection());
+            effects
+        }
+    }
+}
+
+fn open_folder(state: &mut AppState) -> Vec<Effect> {
+    let Some((folder, ..)) = state.folder_entries().into_iter().nth(state.folder_cursor) else {
+        return Vec::new();
+    };
+    let mut effects = state.put_composer_away();
+    state.search = None;
+    state.folder = folder.clone();
+    state.rows.clear();
+    state.selected = 0;
+    state.thread = None;
+    state.loading = true;
+    state.focus = Pane::List;
+    effects.push(Effect::LoadPage {
+        folder,
+        after: PageCursor::START,
+        limit: super::PAGE,
+        replace: true,
+    });
+    effects
+}
+
+fn compose(state: &mut AppState) -> Vec<Effect> {
+    let Some(row) = state.selected_row() else {
+        state.error = Some("No conversation selected".into());
+        return Vec::new();
+    };
+    let (id, account_id) = (row.id, row.account_id);
+    if state
+        .composer
+        .as_ref()
+        .is_none_or(|c| c.conversation_id != id)
+    {
+        let (limit, unit) = state.reply_rules(account_id);
+        state.composer = Some(Composer::new(id, "", limit, unit));
+    }
+    state.focus = Pane::Composer;
+    Vec::new()
+}
+
+fn leave(state: &mut AppState) -> Vec<Effect> {
+    if state.help {
+        state.help = false;
+        return Vec::new();
+    }
+    if state.focus == Pane::Composer {
+        state.focus = Pane::Thread;
+        let Some(composer) = state.composer.as_mut() else {
+            return Vec::new();
+        };
+        let mut effects = Vec::new();
+        if let Some(body) = composer.take_unsaved() {
+            effects.push(Effect::SaveDraft {
+                conversation_id: composer.conversation_id,
+                body,
+            });
+        }
+        if composer.is_empty() {
+            state.composer = None;
+        }
+        return effects;
+    }
+    if state.search.is_some() {
+        // Back to the folder the search was started from.
+        state.search = None;
+        state.rows.clear();
+        state.selected = 0;
+        state.loading = true;
+        return vec![Effect::LoadPage {
+            folder: state.folder.clone(),
+            after: PageCursor::START,
+            limit: super::PAGE,
+            replace: true,
+        }];
+    }
+    Vec::new()
+}
+
+fn toggle_closed(state: &mut AppState) -> Vec<Effect> {
+    let Some(row) = state.selected_row() else {
+        return Vec::new();
+    };
+    let status = if row.status == Status::Open {
+        Status::Closed
+    } else {
+        Status::Open
+    };
+    vec![Effect::SetStatus {
+        conversation_id: row.id,
+        status,
+    }]
+}
+
+fn toggle_like(state: &mut AppState) -> Vec<Effect> {
+    let Some(thread) = state.thread.as_ref() else {
+        let Some(row) = state.selected_row() else {
+            return Vec::new();
+        };
+        // The thread is not loaded yet: like the customer's latest message.
+        return vec![Effect::QueueLike {
+            conversation_id: row.id,
+            message_id: None,
+            like: true,
+        }];
+    };
+    let messages = &thread.detail.messages;
+    let chosen = match (state.focus, thread.selected) {
+        (Pane::Thread, Some(index)) => messages.get(index),
+        _ => messages
+            .iter()
+            .rev()
+            .find(|m| m.direction == Direction::In && m.remote_id.is_some()),
+    };
+    let Some(message) = chosen else {
+        state.error = Some("There is no customer message to like here".into());
+        return Vec::new();
+    };
+    if message.remote_id.is_none() {
+        state.error = Some("That message has not reached the network yet".into());
+        return Vec::new();
+    }
+    vec![Effect::QueueLike {
+        conversation_id: thread.detail.row.id,
+        message_id: Some(message.id),
+        like: !message.liked,
+    }]
+}
+
+fn send_close_next(state: &mut AppState) -> Vec<Effect> {
+    let Some(composer) = state.composer.as_ref() else {
+        let enter = state.keymap.first_label(Command::Activate);
+        state.error = Some(format!("Nothing to send: press {enter} to write a reply"));
+        return Vec::new();
+    };
+    let text = match composer.check() {
+        Ok(text) => text,
+        Err(NotSendable::Empty) => {
+            state.error = Some("Nothing to send: the reply is empty".into());
+            return Vec::new();
+        }
+        Err(NotSendable::TooLong { length, limit }) => {
+            let network = state
+                .thread
+                .as_ref()
+                .map_or("this network", |t| t.detail.row.network.label());
+            state.error = Some(format!(
+                "Not sent: the reply is {length} characters and {network} takes at most {limit}"
+            ));
+            return Vec::new();
+        }
+    };
+    let conversation_id = composer.conversation_id;
+    // The next conversation of the folder, to land on once this one is closed.
+    let position = state.rows.iter().position(|row| row.id == conversation_id);
+    let next = position.and_then(|i| {
+        state
+            .rows
+            .iter()
+            .skip(i + 1)
+            .chain(state.rows.iter().take(i).rev())
+            .find(|row| row.status == Status::Open)
+            .map(|row| row.id)
+    });
+    state.composer = None;
+    state.focus = Pane::List;
+    vec![Effect::QueueReply {
+        conversation_id,
+        text,
+        close: true,
+        next,
+    }]
+}
+
+/// Typing in the search prompt: every change searches again (the store answers quickly).
+pub(super) fn edit_search(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
+    let Some(search) = state.search.as_mut() else {
+        return Vec::new();
+    };
+    let changed = match key.code {
+        KeyCode::Enter => {
+            search.editing = false;
+            return Vec::new();
+        }
+        KeyCode::Backspace => search.query.pop().is_some(),
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            search.query.clear();
+            true
+        }
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            search.query.push(c);
+            true
+        }
+        _ => false,
+    };
+    if !changed {
+        return Vec::new();
+    }
+    state.selected = 0;
+    if search.query.trim().is_empty() {
+        search.results_for = None;
+        return Vec::new();
+    }
+    vec![Effect::Search(search.query.clone())]
+}

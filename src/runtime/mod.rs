@@ -1,0 +1,261 @@
+//! The inbox's event loop: one `select!` over terminal events, results of database work, sync
+//! progress and a slow tick. It turns the app's effects into work on a store thread of its own
+//! (the UI never waits on a query or the network) and redraws only when something changed.
+
+mod effects;
+pub mod harness;
+mod terminal;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::sync::{Notify, mpsc, watch};
+
+pub use effects::execute;
+
+use self::terminal::TerminalSession;
+use crate::app::keymap::Keymap;
+use crate::app::{AccountInfo, Action, AppState, Effect, update};
+use crate::cli::Context;
+use crate::cli::exit::Code;
+use crate::clock::SharedClock;
+use crate::store::Store;
+use crate::sync::{StoreCell, SyncEngine, SyncEvent};
+
+/// How often other processes' changes to the database are looked for.
+const CHANGE_POLL: Duration = Duration::from_millis(500);
+
+pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
+    // The database is opened before the terminal is taken, so an error reads as plain text.
+    let store = context.open_store()?;
+    let keymap = Keymap::with_overrides(&context.config.keys)
+        .map_err(|err| anyhow::anyhow!("config: {err}"))?;
+    let accounts: BTreeMap<i64, AccountInfo> = context
+        .accounts
+        .iter()
+        .map(|account| {
+            let capabilities = account.network.capabilities();
+            (
+                account.account_id,
+                AccountInfo {
+                    name: account.name.clone(),
+                    network: account.network.kind(),
+                    reply_limit: capabilities.reply_limit,
+                    reply_unit: capabilities.reply_unit,
+                },
+            )
+        })
+        .collect();
+
+    let (actions_tx, mut actions) = mpsc::unbounded_channel::<Action>();
+    let store_thread = StoreThread::spawn(
+        store,
+        context.agent.clone(),
+        Arc::clone(&context.clock),
+        actions_tx,
+    );
+
+    let (sync_tx, mut sync_events) = mpsc::unbounded_channel();
+    let engine = Arc::new(SyncEngine::new(
+        StoreCell::new(context.db_path.clone()),
+        Arc::clone(&context.clock),
+        sync_tx,
+    ));
+    let (stop, shutdown) = watch::channel(false);
+    let wake = Arc::new(Notify::new());
+    let sync_task = tokio::spawn(Arc::clone(&engine).run(
+        context.accounts.clone(),
+        Arc::clone(&wake),
+        shutdown,
+    ));
+
+    let mut state = AppState::new(
+        context.agent.clone(),
+        keymap,
+        accounts,
+        context.clock.now_millis(),
+    );
+    let result = match TerminalSession::start() {
+        Ok(mut session) => {
+            let loop_parts = LoopParts {
+                store: &store_thread,
+                wake: &wake,
+                clock: &context.clock,
+            };
+            let result = event_loop(
+                &mut session,
+                &mut state,
+                &context,
+                loop_parts,
+                &mut actions,
+                &mut sync_events,
+            )
+            .await;
+            drop(session);
+            result
+        }
+        Err(err) => Err(anyhow::anyhow!("could not take over the terminal: {err}")),
+    };
+
+    // Whatever was being written is kept as a draft.
+    for effect in state.put_composer_away() {
+        store_thread.send(effect);
+    }
+    store_thread.finish();
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(3), sync_task).await;
+    result.map(|()| Code::Ok)
+}
+
+struct LoopParts<'a> {
+    store: &'a StoreThread,
+    wake: &'a Notify,
+    clock: &'a SharedClock,
+}
+
+async fn event_loop(
+    session: &mut TerminalSession,
+    state: &mut AppState,
+    context: &Context,
+    parts: LoopParts<'_>,
+    actions: &mut mpsc::UnboundedReceiver<Action>,
+    sync_events: &mut mpsc::UnboundedReceiver<SyncEvent>,
+) -> anyhow::Result<()> {
+    // The first frame comes before anything slow: the keyboard question and the first query.
+    session
+        .terminal
+        .draw(|frame| crate::ui::draw(frame, state))?;
+    session.enable_keyboard_protocol(context.config.keyboard_protocol);
+    state.keymap.enhanced_keys = session.enhanced_keys;
+    let effects = state.initial_effects();
+    run_effects(&parts, effects);
+
+    let mut terminal_events = crossterm::event::EventStream::new();
+    let mut poll = tokio::time::interval(CHANGE_POLL);
+    let mut dirty = true;
+    loop {
+        if dirty {
+            session
+                .terminal
+                .draw(|frame| crate::ui::draw(frame, state))?;
+            dirty = false;
+        }
+        let action = tokio::select! {
+            event = terminal_events.next() => match event {
+                Some(Ok(crossterm::event::Event::Key(key))) => {
+                    tracing::debug!(?key, "key");
+                    Some(Action::Key(key))
+                }
+                Some(Ok(crossterm::event::Event::Paste(text))) => Some(Action::Paste(text)),
+                Some(Ok(crossterm::event::Event::Resize(..))) => {
+                    dirty = true;
+                    None
+                }
+                Some(Ok(_)) => None,
+                Some(Err(err)) => return Err(err.into()),
+                None => return Ok(()),
+            },
+            Some(action) = actions.recv() => Some(action),
+            Some(event) = sync_events.recv() => Some(Action::Sync(event)),
+            _ = poll.tick() => {
+                parts.store.check_for_changes();
+                let now = parts.clock.now_millis();
+                // Ages in the list move on in minutes, so redraw only when the minute turns.
+                (now / 60_000 != state.now / 60_000).then_some(Action::Tick(now))
+            }
+        };
+        if let Some(action) = action {
+            let effects = update(state, action);
+            run_effects(&parts, effects);
+            dirty = true;
+        }
+        if state.quit {
+            return Ok(());
+        }
+    }
+}
+
+fn run_effects(parts: &LoopParts<'_>, effects: Vec<Effect>) {
+    for effect in effects {
+        if effect == Effect::WakeSync {
+            parts.wake.notify_one();
+        } else {
+            parts.store.send(effect);
+        }
+    }
+}
+
+/// The UI's own database connection lives on this thread; effects run in order and answer
+/// with actions. It also watches `PRAGMA data_version` for other connections' commits.
+struct StoreThread {
+    jobs: std::sync::mpsc::Sender<Job>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+enum Job {
+    Effect(Effect),
+    CheckForChanges,
+}
+
+impl StoreThread {
+    fn spawn(
+        mut store: Store,
+        agent: String,
+        clock: SharedClock,
+        actions: mpsc::UnboundedSender<Action>,
+    ) -> StoreThread {
+        let (jobs, receiver) = std::sync::mpsc::channel::<Job>();
+        let spawned = std::thread::Builder::new()
+            .name("hark-store".into())
+            .spawn(move || {
+                let mut last_version = store.data_version().ok();
+                while let Ok(job) = receiver.recv() {
+                    let answers = match job {
+                        Job::Effect(effect) => {
+                            execute(&mut store, &agent, clock.now_millis(), effect)
+                        }
+                        Job::CheckForChanges => match store.data_version() {
+                            Ok(version) if Some(version) != last_version => {
+                                last_version = Some(version);
+                                vec![Action::StoreChanged]
+                            }
+                            Ok(_) => Vec::new(),
+                            Err(err) => vec![Action::Failed(err.to_string())],
+                        },
+                    };
+                    for action in answers {
+                        if actions.send(action).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        let handle = match spawned {
+            Ok(handle) => Some(handle),
+            Err(err) => {
+                tracing::error!(%err, "could not start the store thread");
+                None
+            }
+        };
+        StoreThread { jobs, handle }
+    }
+
+    /// Waits for the work already sent (a draft being saved) to be done.
+    fn finish(self) {
+        let StoreThread { jobs, handle } = self;
+        drop(jobs);
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+    }
+
+    fn send(&self, effect: Effect) {
+        let _ = self.jobs.send(Job::Effect(effect));
+    }
+
+    fn check_for_changes(&self) {
+        let _ = self.jobs.send(Job::CheckForChanges);
+    }
+}

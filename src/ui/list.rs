@@ -1,0 +1,132 @@
+//! The conversation list: who, what, how long they have waited, and the marks that matter.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
+
+use super::focus_style;
+use crate::app::{AppState, Pane};
+use crate::model::Status;
+use crate::store::ConversationRow;
+use crate::text::{age, fit, sanitize_line, width};
+
+/// From this width a conversation takes one line; below, two.
+const ONE_LINE: usize = 64;
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
+    let focused = state.focus == Pane::List;
+    let block = Block::new()
+        .borders(Borders::RIGHT)
+        .border_style(focus_style(focused));
+    let columns = usize::from(block.inner(area).width).saturating_sub(1);
+    if state.rows.is_empty() {
+        let text = if state.loading {
+            "Loading…"
+        } else if state.search.is_some() {
+            "No conversation matches."
+        } else {
+            "Nothing here. New conversations appear as they arrive."
+        };
+        frame.render_widget(Paragraph::new(format!(" {text}")).dim().block(block), area);
+        return;
+    }
+    let items: Vec<ListItem<'_>> = state
+        .rows
+        .iter()
+        .map(|row| ListItem::new(row_lines(row, columns, state.now)))
+        .collect();
+    let highlight = if focused {
+        Style::new().bg(Color::Blue).fg(Color::White)
+    } else {
+        Style::new().add_modifier(Modifier::REVERSED)
+    };
+    let list = List::new(items)
+        .block(block)
+        .highlight_style(highlight)
+        .highlight_symbol("▌");
+    let mut list_state = ListState::default().with_selected(Some(state.selected));
+    frame.render_stateful_widget(list, area, &mut list_state);
+}
+
+/// Whether the customer spoke last and is waiting for an answer.
+fn waiting(row: &ConversationRow) -> bool {
+    row.status == Status::Open && row.last_inbound_at == Some(row.last_message_at)
+}
+
+fn row_lines(row: &ConversationRow, columns: usize, now: i64) -> Vec<Line<'static>> {
+    let unread = if row.unread { "●" } else { " " };
+    let priority = match row.priority {
+        i64::MIN..=0 => Span::raw(" "),
+        1 => Span::styled("!", Style::new().fg(Color::Yellow).bold()),
+        _ => Span::styled("‼", Style::new().fg(Color::Red).bold()),
+    };
+    let who = sanitize_line(
+        row.contact_name
+            .as_deref()
+            .or(row.contact_handle.as_deref())
+            .unwrap_or("?"),
+    );
+    let when = age(row.last_message_at, now);
+    let when_style = if waiting(row) {
+        Style::new().fg(Color::Yellow)
+    } else {
+        Style::new().fg(Color::DarkGray)
+    };
+    let mut marks = String::new();
+    for tag in &row.tags {
+        marks.push_str(&format!(" #{}", sanitize_line(tag)));
+    }
+    if let Some(assignee) = &row.assignee {
+        marks.push_str(&format!(" →{}", sanitize_line(assignee)));
+    }
+    let name_style = if row.unread {
+        Style::new().add_modifier(Modifier::BOLD)
+    } else {
+        Style::new()
+    };
+    let snippet = sanitize_line(&row.snippet);
+    let kind = format!("{} {}", sanitize_line(&row.account), row.kind.label());
+    if columns >= ONE_LINE {
+        let name_width = 18;
+        let kind_width = 16;
+        let fixed = 3 + name_width + 1 + kind_width + 1 + width(&marks) + 5;
+        let snippet_width = columns.saturating_sub(fixed);
+        vec![Line::from(vec![
+            Span::raw(unread).fg(Color::Cyan),
+            priority,
+            Span::raw(" "),
+            Span::styled(fit(&who, name_width), name_style),
+            Span::raw(" "),
+            Span::styled(fit(&kind, kind_width), Style::new().fg(Color::DarkGray)),
+            Span::raw(" "),
+            Span::raw(fit(&snippet, snippet_width)),
+            Span::styled(marks, Style::new().fg(Color::Magenta)),
+            Span::styled(format!("{when:>5}"), when_style),
+        ])]
+    } else {
+        let top_fixed = 3 + width(&marks) + 5;
+        let name_width = columns.saturating_sub(top_fixed);
+        vec![
+            Line::from(vec![
+                Span::raw(unread).fg(Color::Cyan),
+                priority,
+                Span::raw(" "),
+                Span::styled(fit(&who, name_width), name_style),
+                Span::styled(marks, Style::new().fg(Color::Magenta)),
+                Span::styled(format!("{when:>5}"), when_style),
+            ]),
+            Line::from(vec![
+                Span::raw("   "),
+                Span::styled(
+                    fit(
+                        &format!("{} · {snippet}", row.kind.label()),
+                        columns.saturating_sub(3),
+                    ),
+                    Style::new().fg(Color::Gray),
+                ),
+            ]),
+        ]
+    }
+}

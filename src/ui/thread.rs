@@ -1,0 +1,204 @@
+//! The thread: every message of the selected conversation, and the composer under it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::focus_style;
+use crate::app::keymap::Command;
+use crate::app::{AppState, Pane};
+use crate::model::{Delivery, Direction, from_millis};
+use crate::store::MessageRow;
+use crate::text::{age, sanitize, sanitize_line, wrap};
+
+/// The composer's height at most, borders included.
+const COMPOSER_MAX: u16 = 9;
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
+    let composer_height = state.composer.as_ref().map_or(0, |composer| {
+        let lines = u16::try_from(composer.textarea.lines().len()).unwrap_or(u16::MAX);
+        lines
+            .saturating_add(2)
+            .clamp(3, COMPOSER_MAX)
+            .min(area.height / 2)
+    });
+    let [messages_area, composer_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(composer_height)]).areas(area);
+    draw_messages(frame, messages_area, state);
+    if composer_height > 0 {
+        draw_composer(frame, composer_area, state);
+    }
+}
+
+fn draw_messages(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
+    let focused = state.focus == Pane::Thread;
+    let Some(thread) = &state.thread else {
+        let text = if state.rows.is_empty() {
+            ""
+        } else {
+            " Loading…"
+        };
+        frame.render_widget(Paragraph::new(text).dim(), area);
+        return;
+    };
+    let detail = &thread.detail;
+    let row = &detail.row;
+    let who = match (&row.contact_name, &row.contact_handle) {
+        (Some(name), Some(handle)) => format!("{} @{}", sanitize_line(name), sanitize_line(handle)),
+        (Some(name), None) => sanitize_line(name),
+        (None, Some(handle)) => format!("@{}", sanitize_line(handle)),
+        (None, None) => "unknown customer".into(),
+    };
+    let title = Line::from(vec![
+        Span::styled(format!(" {who} "), Style::new().bold()),
+        Span::styled(
+            format!(
+                "· {} on {} · {} ",
+                row.kind.label(),
+                sanitize_line(&row.account),
+                row.status
+            ),
+            Style::new().fg(Color::DarkGray),
+        ),
+    ]);
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .border_style(focus_style(focused))
+        .title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let text_width = usize::from(inner.width).saturating_sub(3).max(10);
+
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if let Some(subject) = &detail.subject {
+        for (i, line) in wrap(&sanitize_line(subject), text_width.saturating_sub(4))
+            .into_iter()
+            .enumerate()
+        {
+            let prefix = if i == 0 { " on: " } else { "     " };
+            lines.push(Line::styled(
+                format!("{prefix}{line}"),
+                Style::new().fg(Color::DarkGray).italic(),
+            ));
+        }
+    }
+    let selected = if focused {
+        Some(
+            thread
+                .selected
+                .unwrap_or(detail.messages.len().saturating_sub(1)),
+        )
+    } else {
+        None
+    };
+    // Where the selected message (or the last one) ends, to scroll it into view.
+    let mut anchor = 0;
+    for (index, message) in detail.messages.iter().enumerate() {
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        let is_selected = selected == Some(index);
+        lines.push(message_header(message, is_selected, state.now));
+        let text_style = match message.direction {
+            Direction::In => Style::new(),
+            Direction::Out => Style::new().fg(Color::Cyan),
+        };
+        for line in wrap(&sanitize(&message.text), text_width) {
+            lines.push(Line::styled(format!("   {line}"), text_style));
+        }
+        if is_selected || (selected.is_none() && index + 1 == detail.messages.len()) {
+            anchor = lines.len();
+        }
+    }
+    let height = usize::from(inner.height);
+    let scroll = anchor.saturating_sub(height);
+    let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+}
+
+fn message_header(message: &MessageRow, selected: bool, now: i64) -> Line<'static> {
+    let (arrow, arrow_style) = match message.direction {
+        Direction::In => ("◀", Style::new().fg(Color::Yellow)),
+        Direction::Out => ("▶", Style::new().fg(Color::Cyan)),
+    };
+    let mut spans = vec![
+        Span::raw(if selected { "›" } else { " " }),
+        Span::styled(format!("{arrow} "), arrow_style),
+        Span::styled(sanitize_line(&message.author_name), Style::new().bold()),
+    ];
+    if let Some(agent) = &message.agent {
+        spans.push(Span::raw(format!(" ({})", sanitize_line(agent))).dim());
+    }
+    let when = from_millis(message.created_at).format("%b %-d %H:%M");
+    spans.push(Span::styled(
+        format!(" · {when} · {}", age(message.created_at, now)),
+        Style::new().fg(Color::DarkGray),
+    ));
+    if message.liked {
+        spans.push(Span::styled(" ♥", Style::new().fg(Color::Red)));
+    }
+    if let Some(delivery) = message.delivery {
+        let (text, style) = match delivery {
+            Delivery::Queued => (
+                match &message.delivery_error {
+                    Some(error) => format!(" ◷ queued — {}", sanitize_line(error)),
+                    None => " ◷ queued".to_string(),
+                },
+                Style::new().fg(Color::Yellow),
+            ),
+            Delivery::Sending => (" ↑ sending".to_string(), Style::new().fg(Color::Yellow)),
+            Delivery::Sent => (" ✓ sent".to_string(), Style::new().fg(Color::Green)),
+            Delivery::Failed => (
+                format!(
+                    " ✗ failed — {}",
+                    sanitize_line(message.delivery_error.as_deref().unwrap_or("refused"))
+                ),
+                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            ),
+        };
+        spans.push(Span::styled(text, style));
+    }
+    let line = Line::from(spans);
+    if selected {
+        line.patch_style(Style::new().add_modifier(Modifier::UNDERLINED))
+    } else {
+        line
+    }
+}
+
+fn draw_composer(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
+    let Some(composer) = &state.composer else {
+        return;
+    };
+    let focused = state.focus == Pane::Composer;
+    let length = composer.length();
+    let over = length > composer.limit;
+    let counter_style = if over {
+        Style::new().fg(Color::Red).bold()
+    } else {
+        Style::new().fg(Color::DarkGray)
+    };
+    let send = state.keymap.first_label(Command::SendCloseNext);
+    let title = Line::from(vec![
+        Span::styled(" Reply ", Style::new().bold()),
+        Span::styled(format!("{length}/{} ", composer.limit), counter_style),
+    ]);
+    let hint = if focused {
+        format!(" {send} send+close · Esc leave ")
+    } else {
+        " draft — Enter to edit ".to_string()
+    };
+    let block = Block::bordered()
+        .border_style(focus_style(focused))
+        .title(title)
+        .title_bottom(Line::from(hint).right_aligned().dim());
+    let mut textarea = composer.textarea.clone();
+    textarea.set_block(block);
+    if !focused {
+        textarea.set_cursor_style(Style::new());
+    }
+    textarea.set_cursor_line_style(Style::new());
+    frame.render_widget(&textarea, area);
+}

@@ -1,0 +1,409 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+//! The inbox driven by real key events through the keymap, drawn on ratatui's TestBackend and
+//! compared with reviewed snapshots (insta).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use hark::app::AccountInfo;
+use hark::app::keymap::Keymap;
+use hark::clock::ManualClock;
+use hark::model::{
+    ConversationKind, Delivery, Direction, Folder, IncomingItem, NetworkKind, RemoteContact,
+    RemoteMessage, Status,
+};
+use hark::networks::demo::{DemoNetwork, DemoSettings, STREAM};
+use hark::networks::{LengthUnit, Network};
+use hark::runtime::harness::Harness;
+use hark::store::{NewAccount, PageCursor, Store};
+
+fn start() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap()
+}
+
+/// A store holding the demo inbox (seed 42) as synced at `start()`.
+fn demo_store(conversations: usize) -> (Store, i64) {
+    let mut store = Store::open_in_memory().unwrap();
+    let account = store
+        .upsert_account(
+            &NewAccount {
+                name: "demo".into(),
+                network: NetworkKind::Demo,
+                handle: "@kettleandcrumb".into(),
+                remote_id: None,
+                display_name: Some("Kettle & Crumb".into()),
+                credentials_ref: None,
+            },
+            0,
+        )
+        .unwrap();
+    let demo = DemoNetwork::new(
+        DemoSettings {
+            conversations,
+            new_conversation_every: None,
+            ..DemoSettings::default()
+        },
+        Arc::new(ManualClock::new(start())),
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut cursor = None;
+    loop {
+        let page = runtime
+            .block_on(demo.fetch_since(STREAM, cursor.as_deref()))
+            .unwrap();
+        store
+            .ingest(
+                account,
+                NetworkKind::Demo,
+                STREAM,
+                &page.items,
+                page.cursor.as_deref(),
+                start().timestamp_millis(),
+            )
+            .unwrap();
+        cursor = page.cursor;
+        if !page.more {
+            break;
+        }
+    }
+    (store, account)
+}
+
+fn harness(store: Store, account: i64, size: (u16, u16), enhanced_keys: bool) -> Harness {
+    let mut keymap = Keymap::default();
+    keymap.enhanced_keys = enhanced_keys;
+    let accounts = BTreeMap::from([(
+        account,
+        AccountInfo {
+            name: "demo".into(),
+            network: NetworkKind::Demo,
+            reply_limit: 500,
+            reply_unit: LengthUnit::Characters,
+        },
+    )]);
+    Harness::new(
+        store,
+        "ana",
+        keymap,
+        accounts,
+        start().timestamp_millis(),
+        size,
+    )
+}
+
+fn open_ids(store: &Store) -> Vec<i64> {
+    store
+        .folder_page(&Folder::Open, PageCursor::START, 1000)
+        .unwrap()
+        .iter()
+        .map(|row| row.id)
+        .collect()
+}
+
+#[test]
+fn main_screen() {
+    let (store, account) = demo_store(240);
+    let mut ui = harness(store, account, (120, 32), false);
+    insta::assert_snapshot!(ui.screen());
+}
+
+#[test]
+fn main_screen_at_80_by_24() {
+    let (store, account) = demo_store(240);
+    let mut ui = harness(store, account, (80, 24), false);
+    ui.keys("j j");
+    insta::assert_snapshot!(ui.screen());
+}
+
+#[test]
+fn help_overlay_lists_the_live_keys() {
+    let (store, account) = demo_store(40);
+    let mut ui = harness(store, account, (100, 30), false);
+    ui.keys("?");
+    let screen = ui.screen();
+    assert!(
+        screen.contains("Ctrl+S/Alt+Enter"),
+        "only keys this terminal reports: {screen}"
+    );
+    assert!(!screen.contains("Ctrl+Enter/"), "{screen}");
+    insta::assert_snapshot!(screen);
+    ui.keys("j");
+    assert!(!ui.state.help, "any key closes the help");
+    assert_eq!(ui.state.selected, 0, "and does nothing else");
+}
+
+#[test]
+fn ctrl_enter_sends_closes_and_lands_on_the_next_open_conversation() {
+    let (store, account) = demo_store(40);
+    let mut ui = harness(store, account, (120, 32), true);
+    ui.keys("j");
+    let before = open_ids(&ui.store);
+    let replied = before[1];
+    let next = before[2];
+    ui.keys("enter");
+    ui.type_text("Hi! Sorry for the wait.\nA refund is on its way.");
+    insta::assert_snapshot!("composing", ui.screen());
+    ui.keys("ctrl+enter");
+
+    let detail = ui.store.conversation(replied).unwrap();
+    assert_eq!(detail.row.status, Status::Closed);
+    let ours = detail.messages.last().unwrap();
+    assert_eq!(ours.direction, Direction::Out);
+    assert_eq!(
+        ours.text,
+        "Hi! Sorry for the wait.\nA refund is on its way."
+    );
+    assert_eq!(ours.delivery, Some(Delivery::Queued));
+    assert_eq!(ours.agent.as_deref(), Some("ana"));
+    assert_eq!(ui.state.selected_row().map(|r| r.id), Some(next));
+    assert_eq!(
+        ui.state.thread.as_ref().map(|t| t.detail.row.id),
+        Some(next)
+    );
+    assert_eq!(ui.sync_wakes, 1, "the sync is asked to deliver at once");
+    insta::assert_snapshot!("after_sending", ui.screen());
+}
+
+#[test]
+fn ctrl_s_and_alt_enter_send_everywhere_and_empty_or_long_replies_are_refused() {
+    let (store, account) = demo_store(40);
+    let mut ui = harness(store, account, (120, 32), false);
+    let first = open_ids(&ui.store)[0];
+    ui.keys("enter ctrl+s");
+    assert!(ui.state.error.as_deref().unwrap().contains("empty"));
+    ui.type_text(&"x".repeat(501));
+    ui.keys("ctrl+s");
+    let error = ui.state.error.clone().unwrap();
+    assert!(
+        error.contains("501 characters") && error.contains("at most 500"),
+        "{error}"
+    );
+    assert!(ui.screen().contains("501/500"));
+    assert_eq!(
+        ui.store.conversation(first).unwrap().row.status,
+        Status::Open,
+        "nothing was sent"
+    );
+    ui.keys("backspace alt+enter");
+    assert_eq!(
+        ui.store.conversation(first).unwrap().row.status,
+        Status::Closed
+    );
+}
+
+#[test]
+fn c_closes_and_reopens() {
+    let (store, account) = demo_store(40);
+    let mut ui = harness(store, account, (120, 32), false);
+    let first = open_ids(&ui.store)[0];
+    ui.keys("c");
+    assert_eq!(
+        ui.store.conversation(first).unwrap().row.status,
+        Status::Closed
+    );
+    assert!(!open_ids(&ui.store).contains(&first));
+    assert_eq!(ui.state.counts.closed, 1);
+    // Over to the Closed folder (the fifth in the sidebar), and reopen it there.
+    ui.keys("h g j j j j enter");
+    assert_eq!(ui.state.folder, Folder::Closed);
+    insta::assert_snapshot!("closed_folder", ui.screen());
+    ui.keys("c");
+    assert_eq!(
+        ui.store.conversation(first).unwrap().row.status,
+        Status::Open
+    );
+    assert!(ui.state.rows.is_empty());
+}
+
+#[test]
+fn f_likes_and_unlikes_the_latest_customer_message() {
+    let (store, account) = demo_store(40);
+    let mut ui = harness(store, account, (120, 32), false);
+    ui.keys("j f");
+    let thread = ui.state.thread.clone().unwrap();
+    let latest_in = thread
+        .detail
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.direction == Direction::In)
+        .unwrap();
+    assert!(latest_in.liked);
+    assert!(ui.screen().contains("♥"));
+    insta::assert_snapshot!("liked", ui.screen());
+    ui.keys("f");
+    let thread = ui.state.thread.clone().unwrap();
+    assert!(thread.detail.messages.iter().all(|m| !m.liked));
+}
+
+#[test]
+fn search_finds_messages_and_esc_returns_to_the_folder() {
+    let (store, account) = demo_store(240);
+    let mut ui = harness(store, account, (120, 32), false);
+    ui.keys("/");
+    ui.type_text("payment");
+    let screen = ui.screen();
+    assert!(
+        ui.state
+            .rows
+            .iter()
+            .all(|r| r.snippet.to_lowercase().contains("payment") || r.message_count > 1)
+    );
+    assert!(!ui.state.rows.is_empty());
+    insta::assert_snapshot!("search", screen);
+    ui.keys("enter j");
+    assert_eq!(
+        ui.state.selected, 1,
+        "Enter leaves the prompt to browse results"
+    );
+    ui.keys("esc");
+    assert!(ui.state.search.is_none());
+    assert_eq!(ui.state.rows.len(), 100, "back to the first page of Open");
+}
+
+fn person(id: &str, name: &str) -> RemoteContact {
+    RemoteContact {
+        remote_id: id.into(),
+        handle: id.into(),
+        name: Some(name.into()),
+        avatar_url: None,
+        bio: None,
+        followers: None,
+        profile_url: None,
+    }
+}
+
+fn message(
+    root: &str,
+    id: &str,
+    who: &RemoteContact,
+    text: &str,
+    minutes_ago: i64,
+) -> IncomingItem {
+    IncomingItem {
+        kind: ConversationKind::Dm,
+        root_remote_id: root.into(),
+        subject: None,
+        customer: who.clone(),
+        message: RemoteMessage {
+            remote_id: id.into(),
+            parent_remote_id: None,
+            direction: Direction::In,
+            author: who.clone(),
+            text: text.into(),
+            created_at: start() - chrono::Duration::minutes(minutes_ago),
+            liked: false,
+            raw: serde_json::json!({}),
+        },
+    }
+}
+
+#[test]
+fn a_thread_in_arabic_korean_and_emoji_and_a_hostile_message_keep_the_frame() {
+    let (mut store, account) = demo_store(0);
+    let layla = person("layla", "ليلى حداد");
+    let minji = person("minji", "김민지");
+    let spam = person("spam", "Prize\u{1b}[5m Desk");
+    let items = vec![
+        message(
+            "t1",
+            "a1",
+            &layla,
+            "صفحة الدفع لا تفتح أبداً! أحتاج إلى تجديد اشتراكي اليوم.",
+            50,
+        ),
+        message(
+            "t1",
+            "a2",
+            &layla,
+            "결제 페이지가 안 열려요! 오늘 꼭 갱신해야 하는데요. 👨‍👩‍👧 ☕✨🙌",
+            40,
+        ),
+        message(
+            "t2",
+            "k1",
+            &minji,
+            "배송 완료라고 나오는데 물건을 못 받았어요 😕",
+            30,
+        ),
+        message(
+            "t3",
+            "s1",
+            &spam,
+            "WIN \u{1b}[2J\u{1b}[H\u{1b}[31mCLICK\u{1b}[0m \u{1b}]0;pwned\u{7} \u{9b}6n\u{202e}evil\u{202c} done",
+            5,
+        ),
+    ];
+    store
+        .ingest(
+            account,
+            NetworkKind::Demo,
+            "inbox",
+            &items,
+            None,
+            start().timestamp_millis(),
+        )
+        .unwrap();
+    let mut ui = harness(store, account, (100, 24), false);
+    // The hostile message is the newest; Layla's thread is the last.
+    let hostile = ui.screen();
+    ui.keys("G");
+    let screen = ui.screen();
+    for text in [&hostile, &screen] {
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{9b}'));
+        assert!(!text.contains('\u{202e}'));
+        for line in text.lines() {
+            assert!(
+                hark::text::width(line) <= 100,
+                "a line is wider than the frame: {line}"
+            );
+        }
+    }
+    assert!(hostile.contains("WIN ␛[2J␛[H␛[31mCLICK␛[0m"), "{hostile}");
+    insta::assert_snapshot!("hostile", hostile);
+    insta::assert_snapshot!("multilingual_thread", screen);
+}
+
+#[test]
+fn the_draft_survives_leaving_and_a_restart() {
+    let (store, account) = demo_store(40);
+    let mut ui = harness(store, account, (120, 32), false);
+    let first = open_ids(&ui.store)[0];
+    ui.keys("enter");
+    ui.type_text("Half-written answer");
+    ui.keys("esc j k");
+    assert_eq!(
+        ui.store.draft("ana", first).unwrap().as_deref(),
+        Some("Half-written answer")
+    );
+    // A new inbox on the same database finds it.
+    let Harness { store, .. } = ui;
+    let mut ui = harness(store, account, (120, 32), false);
+    let composer = ui.state.composer.as_ref().expect("the draft is shown");
+    assert_eq!(composer.text(), "Half-written answer");
+    assert!(ui.screen().contains("Half-written answer"));
+    ui.keys("enter");
+    ui.type_text(" — done");
+    ui.keys("ctrl+s");
+    assert_eq!(
+        ui.store.draft("ana", first).unwrap(),
+        None,
+        "sending removes the draft"
+    );
+}
+
+#[test]
+fn another_process_changes_appear_on_the_next_reload() {
+    let (store, account) = demo_store(40);
+    let mut ui = harness(store, account, (120, 32), false);
+    let first = open_ids(&ui.store)[0];
+    ui.store
+        .set_status(first, Status::Closed, "bob", 0)
+        .unwrap();
+    ui.dispatch(hark::app::Action::StoreChanged);
+    assert!(!ui.state.rows.iter().any(|r| r.id == first));
+    assert_eq!(ui.state.counts.closed, 1);
+}
