@@ -99,3 +99,16 @@ fn demo_chance_out_of_range_is_refused() {
         "{text}"
     );
 }
+
+#[test]
+fn bad_keys_are_reported_at_the_keys_table() {
+    let text = error("agent = \"ana\"\n[keys]\ntoggle_like = [\"hyper+f\"]\n");
+    assert!(
+        text.contains("line 2") && text.contains("'hyper' in 'hyper+f' is not a modifier"),
+        "{text}"
+    );
+    let text = error("[keys]\nquit = [\"j\"]\n");
+    assert!(text.contains("j is bound to both"), "{text}");
+    let text = error("keyboard_protocol = \"maybe\"\n");
+    assert!(text.contains("line 1") && text.contains("auto"), "{text}");
+}
