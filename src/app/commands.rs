@@ -98,6 +98,9 @@ fn move_by(state: &mut AppState, step: isize) -> Vec<Effect> {
         }
         Pane::List | Pane::Composer => {
             state.selected = jump(state.selected, state.rows.len());
+            if step == isize::MAX && state.more && !state.loading && state.search.is_none() {
+                return state.load_to_bottom();
+            }
             let mut effects = state.next_page_if_needed();
             effects.extend(state.follow_selection());
             effects

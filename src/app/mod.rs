@@ -22,6 +22,8 @@ pub const PAGE: usize = 100;
 const PREFETCH_MARGIN: usize = 20;
 /// Search results shown at most.
 pub const SEARCH_LIMIT: usize = 200;
+/// How far `G` loads at once in a long folder (each press goes on from there).
+const BOTTOM_JUMP: usize = 10_000;
 /// The reply limit assumed for an account this process is not connected to.
 const DEFAULT_REPLY_LIMIT: usize = 500;
 
@@ -92,6 +94,8 @@ pub struct AppState {
     pub quit: bool,
     /// After send-close-next: the conversation to select once the list has reloaded.
     pending_select: Option<i64>,
+    /// Select the last row when the page being loaded arrives (`G` in a long folder).
+    select_last_on_load: bool,
     /// Whether the person has chosen a conversation: from then on the selection stays on it
     /// when the list changes; before, it stays at the top while the first sync fills the list.
     pinned: bool,
@@ -204,6 +208,7 @@ impl AppState {
             now,
             quit: false,
             pending_select: None,
+            select_last_on_load: false,
             pinned: false,
         }
     }
@@ -287,6 +292,22 @@ impl AppState {
             folder: self.folder.clone(),
             after: last.cursor(),
             limit: PAGE,
+            replace: false,
+        }]
+    }
+
+    /// `G` in a folder with more rows than loaded: load on (up to `BOTTOM_JUMP` rows) and land on
+    /// the last.
+    fn load_to_bottom(&mut self) -> Vec<Effect> {
+        let Some(last) = self.rows.last() else {
+            return Vec::new();
+        };
+        self.loading = true;
+        self.select_last_on_load = true;
+        vec![Effect::LoadPage {
+            folder: self.folder.clone(),
+            after: last.cursor(),
+            limit: BOTTOM_JUMP,
             replace: false,
         }]
     }
@@ -529,6 +550,9 @@ fn on_page(
             .min(state.rows.len().saturating_sub(1));
     } else {
         state.rows.extend(rows);
+        if std::mem::take(&mut state.select_last_on_load) {
+            state.selected = state.rows.len().saturating_sub(1);
+        }
     }
     state.follow_selection()
 }

@@ -271,3 +271,27 @@ fn sync_events_show_per_account_and_new_items_reload() {
     );
     assert!(effects.contains(&Effect::LoadCounts));
 }
+
+#[test]
+fn bottom_in_a_long_folder_loads_on_and_lands_on_the_last() {
+    let mut state = loaded(30, true);
+    let effects = press(&mut state, KeyCode::Char('G'));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::LoadPage {
+            limit: BOTTOM_JUMP,
+            replace: false,
+            ..
+        }]
+    ));
+    update(
+        &mut state,
+        Action::PageLoaded {
+            folder: Folder::Open,
+            rows: (31..=45).map(row).collect(),
+            more: false,
+            replace: false,
+        },
+    );
+    assert_eq!(state.selected_row().map(|r| r.id), Some(45));
+}

@@ -32,10 +32,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         frame.render_widget(Paragraph::new(format!(" {text}")).dim().block(block), area);
         return;
     }
+    // With one account its name on every row is noise; with several it tells them apart.
+    let several_accounts = state.counts.accounts.len() > 1;
     let items: Vec<ListItem<'_>> = state
         .rows
         .iter()
-        .map(|row| ListItem::new(row_lines(row, columns, state.now)))
+        .map(|row| ListItem::new(row_lines(row, columns, state.now, several_accounts)))
         .collect();
     let highlight = if focused {
         Style::new().bg(Color::Blue).fg(Color::White)
@@ -55,7 +57,12 @@ fn waiting(row: &ConversationRow) -> bool {
     row.status == Status::Open && row.last_inbound_at == Some(row.last_message_at)
 }
 
-fn row_lines(row: &ConversationRow, columns: usize, now: i64) -> Vec<Line<'static>> {
+fn row_lines(
+    row: &ConversationRow,
+    columns: usize,
+    now: i64,
+    several_accounts: bool,
+) -> Vec<Line<'static>> {
     let unread = if row.unread { "●" } else { " " };
     let priority = match row.priority {
         i64::MIN..=0 => Span::raw(" "),
@@ -87,7 +94,11 @@ fn row_lines(row: &ConversationRow, columns: usize, now: i64) -> Vec<Line<'stati
         Style::new()
     };
     let snippet = sanitize_line(&row.snippet);
-    let kind = format!("{} {}", sanitize_line(&row.account), row.kind.label());
+    let kind = if several_accounts {
+        format!("{} {}", sanitize_line(&row.account), row.kind.label())
+    } else {
+        row.kind.label().to_string()
+    };
     if columns >= ONE_LINE {
         let name_width = 18;
         let kind_width = 16;
