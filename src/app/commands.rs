@@ -224,6 +224,10 @@ fn toggle_like(state: &mut AppState) -> Vec<Effect> {
         state.error = Some("There is no customer message to like here".into());
         return Vec::new();
     };
+    if message.direction == Direction::Out {
+        state.error = Some("That is our own message; likes are for the customer's".into());
+        return Vec::new();
+    }
     if message.remote_id.is_none() {
         state.error = Some("That message has not reached the network yet".into());
         return Vec::new();

@@ -21,7 +21,7 @@ pub const PAGE: usize = 100;
 /// Load the next page when the selection comes this close to the end of what is loaded.
 const PREFETCH_MARGIN: usize = 20;
 /// Search results shown at most.
-pub const SEARCH_LIMIT: usize = 200;
+pub const SEARCH_LIMIT: usize = 100;
 /// How far `G` loads at once in a long folder (each press goes on from there).
 const BOTTOM_JUMP: usize = 10_000;
 /// The reply limit assumed for an account this process is not connected to.

@@ -314,19 +314,31 @@ impl Store {
         let matches: Vec<(i64, i64)> = stmt
             .query_map(params![fts_query, wanted], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut seen = std::collections::HashSet::new();
-        let mut hits = Vec::with_capacity(limit);
+        // The best-matching message of each conversation, first seen first.
+        let mut first_match = std::collections::HashMap::new();
+        let mut order = Vec::with_capacity(limit);
         for (conversation_id, message_id) in matches {
-            if hits.len() == limit || !seen.insert(conversation_id) {
-                continue;
-            }
-            if let Some(conversation) = self.conversation_row(conversation_id)? {
-                hits.push(SearchHit {
-                    conversation,
-                    message_id,
-                });
+            if order.len() < limit && !first_match.contains_key(&conversation_id) {
+                first_match.insert(conversation_id, message_id);
+                order.push(conversation_id);
             }
         }
+        // One query for all the rows, not one per hit.
+        let ids = serde_json::to_string(&order).unwrap_or_else(|_| "[]".into());
+        let mut stmt = self.conn.prepare_cached(concat!(
+            row_select!(),
+            "WHERE c.id IN (SELECT value FROM json_each(?1))"
+        ))?;
+        let rows: Vec<ConversationRow> = stmt
+            .query_map([ids], row_from)?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut hits: Vec<SearchHit> = rows
+            .into_iter()
+            .map(|conversation| SearchHit {
+                message_id: first_match.get(&conversation.id).copied().unwrap_or_default(),
+                conversation,
+            })
+            .collect();
         hits.sort_by_key(|hit| {
             std::cmp::Reverse((hit.conversation.last_message_at, hit.conversation.id))
         });
