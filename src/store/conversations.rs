@@ -335,7 +335,10 @@ impl Store {
         let mut hits: Vec<SearchHit> = rows
             .into_iter()
             .map(|conversation| SearchHit {
-                message_id: first_match.get(&conversation.id).copied().unwrap_or_default(),
+                message_id: first_match
+                    .get(&conversation.id)
+                    .copied()
+                    .unwrap_or_default(),
                 conversation,
             })
             .collect();

@@ -275,11 +275,12 @@ impl DemoNetwork {
         }
     }
 
-    /// A moment a little after `at`, never after now for seeded history.
+    /// A moment a little after `at`; seeded history stays before the demo started, halfway
+    /// between `at` and then when the usual gap would cross it.
     fn later(&self, at: DateTime<Utc>, rng: &mut ChaCha8Rng) -> DateTime<Utc> {
         let next = at + chrono::Duration::minutes(rng.random_range(2..180));
         if at < self.epoch && next >= self.epoch {
-            self.epoch - chrono::Duration::seconds(rng.random_range(5..60))
+            at + (self.epoch - at) / 2
         } else {
             next
         }

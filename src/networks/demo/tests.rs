@@ -105,6 +105,14 @@ async fn the_inbox_is_varied_and_realistic() {
             .any(|item| item.message.direction == Direction::Out)
     );
     assert!(items.iter().all(|item| item.message.created_at < start()));
+    for pair in items.windows(2) {
+        if pair[0].root_remote_id == pair[1].root_remote_id {
+            assert!(
+                pair[0].message.created_at < pair[1].message.created_at,
+                "a thread is in order"
+            );
+        }
+    }
 }
 
 #[tokio::test]
