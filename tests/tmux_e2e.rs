@@ -190,7 +190,7 @@ fn the_inbox_fits_80_by_24_and_narrow_terminals() {
     }
     tmux.run(&["resize-window", "-t", "e2e", "-x", "50", "-y", "20"]);
     tmux.keys(&["l"]);
-    let narrow = tmux.wait_for("DM on demo");
+    let narrow = tmux.wait_for(" on demo · open");
     assert!(
         !narrow.contains("Unassigned"),
         "one pane at a time when narrow:\n{narrow}"
