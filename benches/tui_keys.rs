@@ -31,9 +31,12 @@ fn main() {
         account,
         AccountInfo {
             name: "bench".into(),
+            display_name: None,
             network: NetworkKind::Demo,
             reply_limit: 500,
             reply_unit: LengthUnit::Characters,
+            signatures: true,
+            signature: None,
         },
     )]);
     let started = Instant::now();

@@ -42,6 +42,7 @@ impl Network for ScriptedNetwork {
             profile_lookup: false,
             reply_limit: 500,
             reply_unit: hark::networks::LengthUnit::Characters,
+            signatures: true,
         }
     }
 

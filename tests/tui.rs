@@ -79,9 +79,12 @@ fn harness(store: Store, account: i64, size: (u16, u16), enhanced_keys: bool) ->
         account,
         AccountInfo {
             name: "demo".into(),
+            display_name: Some("Kettle & Crumb".into()),
             network: NetworkKind::Demo,
             reply_limit: 500,
             reply_unit: LengthUnit::Characters,
+            signatures: true,
+            signature: None,
         },
     )]);
     Harness::new(

@@ -140,8 +140,8 @@ fn compose(state: &mut AppState) -> Vec<Effect> {
         .as_ref()
         .is_none_or(|c| c.conversation_id != id)
     {
-        let (limit, unit) = state.reply_rules(account_id);
-        state.composer = Some(Composer::new(id, "", limit, unit));
+        let rules = state.reply_rules(account_id);
+        state.composer = Some(Composer::new(id, "", rules));
     }
     state.focus = Pane::Composer;
     Vec::new()
@@ -318,4 +318,41 @@ pub(super) fn edit_search(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     vec![Effect::Search(search.query.clone())]
+}
+
+/// Keys the open `##` picker takes: move, insert, close. Others (None) go on to the composer.
+pub(super) fn picker_key(state: &mut AppState, key: KeyEvent) -> Option<Vec<Effect>> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let composer = state.composer.as_mut()?;
+    let picker = composer.picker.as_mut()?;
+    match key.code {
+        KeyCode::Up => picker.move_by(-1),
+        KeyCode::Char('p') if ctrl => picker.move_by(-1),
+        KeyCode::Down => picker.move_by(1),
+        KeyCode::Char('n') if ctrl => picker.move_by(1),
+        KeyCode::Esc => composer.close_picker(),
+        KeyCode::Enter | KeyCode::Tab if key.modifiers.is_empty() => {
+            let values = state.placeholder_values();
+            let composer = state.composer.as_mut()?;
+            let conversation_id = composer.conversation_id;
+            let inserted = composer.insert_chosen(&state.saved_replies, &values)?;
+            if !inserted.unfilled.is_empty() {
+                let names: Vec<String> = inserted
+                    .unfilled
+                    .iter()
+                    .map(|n| format!("{{{n}}}"))
+                    .collect();
+                state.notice = Some(format!(
+                    "No value for {}: fill it in before sending",
+                    names.join(", ")
+                ));
+            }
+            return Some(vec![Effect::RecordSavedReplyUse {
+                saved_reply_id: inserted.saved_reply_id,
+                conversation_id,
+            }]);
+        }
+        _ => return None,
+    }
+    Some(Vec::new())
 }

@@ -1,18 +1,33 @@
 //! The reply being written: a multi-line text area (ratatui-textarea) bound to one
-//! conversation, with the network's length limit.
+//! conversation, with the network's length limit, the agent's signature, and the `##` picker of
+//! saved replies.
 
 use crossterm::event::KeyEvent;
-use ratatui_textarea::{TextArea, WrapMode};
+use ratatui::style::{Color, Style};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 use unicode_segmentation::UnicodeSegmentation;
 
+use super::picker::Picker;
+use super::placeholders::{self, PlaceholderValues};
 use crate::networks::LengthUnit;
+use crate::store::SavedReply;
+
+/// What a reply in this conversation must fit and carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyRules {
+    pub limit: usize,
+    pub unit: LengthUnit,
+    /// Appended on send (once), and counted in the length.
+    pub signature: Option<String>,
+}
 
 #[derive(Debug, Clone)]
 pub struct Composer {
     pub conversation_id: i64,
     pub textarea: TextArea<'static>,
-    pub limit: usize,
-    pub unit: LengthUnit,
+    pub rules: ReplyRules,
+    /// The `##` picker, while it is open.
+    pub picker: Option<Picker>,
     /// The text as last saved as a draft, to know whether it needs saving again.
     saved: String,
 }
@@ -24,8 +39,15 @@ pub enum NotSendable {
     TooLong { length: usize, limit: usize },
 }
 
+/// A saved reply put into the composer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inserted {
+    pub saved_reply_id: i64,
+    pub unfilled: Vec<String>,
+}
+
 impl Composer {
-    pub fn new(conversation_id: i64, draft: &str, limit: usize, unit: LengthUnit) -> Composer {
+    pub fn new(conversation_id: i64, draft: &str, rules: ReplyRules) -> Composer {
         let lines: Vec<String> = if draft.is_empty() {
             vec![String::new()]
         } else {
@@ -33,49 +55,131 @@ impl Composer {
         };
         let mut textarea = TextArea::new(lines);
         textarea.set_wrap_mode(WrapMode::WordOrGlyph);
-        textarea.move_cursor(ratatui_textarea::CursorMove::Bottom);
-        textarea.move_cursor(ratatui_textarea::CursorMove::End);
-        textarea.set_placeholder_text("Write a reply…");
+        textarea.move_cursor(CursorMove::Bottom);
+        textarea.move_cursor(CursorMove::End);
+        textarea.set_placeholder_text("Write a reply… (## for saved replies)");
+        // Unfilled placeholders stand out until they are written over.
+        if textarea
+            .set_search_pattern(placeholders::highlight_pattern())
+            .is_ok()
+        {
+            textarea.set_search_style(Style::new().fg(Color::Black).bg(Color::Yellow));
+        }
         Composer {
             conversation_id,
             textarea,
-            limit,
-            unit,
+            rules,
+            picker: None,
             saved: draft.to_owned(),
         }
     }
 
+    /// The text as typed.
     pub fn text(&self) -> String {
         self.textarea.lines().join("\n")
     }
 
-    /// The length as the network counts it.
-    pub fn length(&self) -> usize {
+    /// The text as it will be sent: with the signature, unless it already ends with it.
+    pub fn outgoing(&self) -> String {
         let text = self.text();
-        match self.unit {
+        let text = text.trim_end();
+        match self
+            .rules
+            .signature
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(signature) if !text.ends_with(signature) => format!("{text}\n{signature}"),
+            _ => text.to_owned(),
+        }
+    }
+
+    /// The length of what will be sent, as the network counts it.
+    pub fn length(&self) -> usize {
+        let text = self.outgoing();
+        match self.rules.unit {
             LengthUnit::Characters => text.chars().count(),
             LengthUnit::Graphemes => text.graphemes(true).count(),
         }
     }
 
     pub fn check(&self) -> Result<String, NotSendable> {
-        let text = self.text();
-        if text.trim().is_empty() {
+        if self.text().trim().is_empty() {
             return Err(NotSendable::Empty);
         }
         let length = self.length();
-        if length > self.limit {
+        if length > self.rules.limit {
             return Err(NotSendable::TooLong {
                 length,
-                limit: self.limit,
+                limit: self.rules.limit,
             });
         }
-        Ok(text)
+        Ok(self.outgoing())
     }
 
-    /// Passes a key to the text area; true when the text changed.
-    pub fn input(&mut self, key: KeyEvent) -> bool {
-        self.textarea.input(key)
+    /// Passes a key to the text area, then opens, follows or closes the `##` picker.
+    pub fn input(&mut self, key: KeyEvent, replies: &[SavedReply]) -> bool {
+        let changed = self.textarea.input(key);
+        self.follow_trigger(replies);
+        changed
+    }
+
+    /// The picker opens when `##` has just been typed, filters on what follows it on the same
+    /// line, and closes when the cursor leaves that text.
+    fn follow_trigger(&mut self, replies: &[SavedReply]) {
+        let ratatui_textarea::DataCursor(row, column) = self.textarea.cursor();
+        let line: Vec<char> = self
+            .textarea
+            .lines()
+            .get(row)
+            .map(|l| l.chars().collect())
+            .unwrap_or_default();
+        if let Some(picker) = self.picker.as_mut() {
+            let still_there = picker.row == row
+                && column >= picker.column + 2
+                && line.get(picker.column..picker.column + 2) == Some(&['#', '#'][..]);
+            if still_there {
+                let query: String = line[picker.column + 2..column.min(line.len())]
+                    .iter()
+                    .collect();
+                picker.set_query(&query, replies);
+            } else {
+                self.picker = None;
+            }
+            return;
+        }
+        if column >= 2 && line.get(column - 2..column) == Some(&['#', '#'][..]) {
+            self.picker = Some(Picker::new(row, column - 2, replies));
+        }
+    }
+
+    /// Closes the picker and leaves the text as typed (how a literal `##` is written).
+    pub fn close_picker(&mut self) {
+        self.picker = None;
+    }
+
+    /// Replaces `##` and what was typed after it with the chosen saved reply, placeholders
+    /// filled.
+    pub fn insert_chosen(
+        &mut self,
+        replies: &[SavedReply],
+        values: &PlaceholderValues,
+    ) -> Option<Inserted> {
+        let picker = self.picker.take()?;
+        let chosen = picker.chosen()?;
+        let reply = replies.get(chosen.index)?;
+        let expanded = placeholders::expand(&reply.body, values);
+        let typed = 2 + picker.query.chars().count();
+        let row = u16::try_from(picker.row).unwrap_or(u16::MAX);
+        let column = u16::try_from(picker.column).unwrap_or(u16::MAX);
+        self.textarea.move_cursor(CursorMove::Jump(row, column));
+        self.textarea.delete_str(typed);
+        self.textarea.insert_str(&expanded.text);
+        Some(Inserted {
+            saved_reply_id: reply.id,
+            unfilled: expanded.unfilled,
+        })
     }
 
     /// Inserts pasted text; control characters other than newlines and tabs are dropped.
@@ -103,64 +207,4 @@ impl Composer {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crossterm::event::{KeyCode, KeyModifiers};
-
-    fn typed(composer: &mut Composer, text: &str) {
-        for c in text.chars() {
-            let code = if c == '\n' {
-                KeyCode::Enter
-            } else {
-                KeyCode::Char(c)
-            };
-            composer.input(KeyEvent::new(code, KeyModifiers::NONE));
-        }
-    }
-
-    #[test]
-    fn enter_makes_a_new_line_and_the_draft_round_trips() {
-        let mut composer = Composer::new(1, "", 500, LengthUnit::Characters);
-        typed(&mut composer, "Hi Layla,\nsorry!");
-        assert_eq!(composer.text(), "Hi Layla,\nsorry!");
-        let restored = Composer::new(1, &composer.text(), 500, LengthUnit::Characters);
-        assert_eq!(restored.text(), "Hi Layla,\nsorry!");
-    }
-
-    #[test]
-    fn length_is_counted_the_networks_way_and_checked() {
-        let family = "👨‍👩‍👧"; // one grapheme, five characters
-        let chars = Composer::new(1, family, 4, LengthUnit::Characters);
-        assert_eq!(chars.length(), 5);
-        assert_eq!(
-            chars.check(),
-            Err(NotSendable::TooLong {
-                length: 5,
-                limit: 4
-            })
-        );
-        let graphemes = Composer::new(1, family, 4, LengthUnit::Graphemes);
-        assert_eq!(graphemes.length(), 1);
-        assert_eq!(graphemes.check(), Ok(family.to_string()));
-        assert_eq!(
-            Composer::new(1, " \n ", 4, LengthUnit::Characters).check(),
-            Err(NotSendable::Empty)
-        );
-    }
-
-    #[test]
-    fn unsaved_text_is_reported_once() {
-        let mut composer = Composer::new(1, "draft", 500, LengthUnit::Characters);
-        assert_eq!(composer.take_unsaved(), None);
-        typed(&mut composer, "!");
-        assert_eq!(composer.take_unsaved().as_deref(), Some("draft!"));
-        assert_eq!(composer.take_unsaved(), None);
-    }
-
-    #[test]
-    fn pasted_escape_sequences_are_dropped() {
-        let mut composer = Composer::new(1, "", 500, LengthUnit::Characters);
-        composer.paste("a\u{1b}[31mb\nc");
-        assert_eq!(composer.text(), "a[31mb\nc");
-    }
-}
+mod tests;

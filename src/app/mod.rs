@@ -4,16 +4,19 @@
 mod commands;
 pub mod composer;
 pub mod keymap;
+pub mod picker;
+pub mod placeholders;
 
 use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use self::composer::Composer;
+use self::composer::{Composer, ReplyRules};
 use self::keymap::{Command, Keymap};
+use self::placeholders::PlaceholderValues;
 use crate::model::{Folder, Millis, NetworkKind, Status};
 use crate::networks::LengthUnit;
-use crate::store::{ConversationDetail, ConversationRow, FolderCounts, PageCursor};
+use crate::store::{ConversationDetail, ConversationRow, FolderCounts, PageCursor, SavedReply};
 use crate::sync::SyncEvent;
 
 /// Rows fetched per page of the conversation list.
@@ -40,9 +43,15 @@ pub enum Pane {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountInfo {
     pub name: String,
+    /// The brand's name on the network, for `{account}`.
+    pub display_name: Option<String>,
     pub network: NetworkKind,
     pub reply_limit: usize,
     pub reply_unit: LengthUnit,
+    /// Whether a signature may be added to replies on this network.
+    pub signatures: bool,
+    /// This account's signature, instead of the agent's.
+    pub signature: Option<String>,
 }
 
 /// The conversation shown in the thread pane.
@@ -84,6 +93,12 @@ pub struct AppState {
     pub composer: Option<Composer>,
     pub search: Option<Search>,
     pub help: bool,
+    /// The saved replies, for the `##` picker.
+    pub saved_replies: Vec<SavedReply>,
+    /// The agent's signature, added to replies on send.
+    pub signature: Option<String>,
+    /// A send was refused once because placeholders are unfilled; the same send again goes.
+    pub confirm_send: bool,
     /// Per account: what its sync last said.
     pub sync_status: BTreeMap<String, String>,
     /// The latest error, shown in the status bar until the next key.
@@ -137,6 +152,7 @@ pub enum Action {
         conversation_id: i64,
         liked: bool,
     },
+    SavedRepliesLoaded(Vec<SavedReply>),
     Sync(SyncEvent),
     Failed(String),
     Tick(Millis),
@@ -177,6 +193,11 @@ pub enum Effect {
     Search(String),
     /// Ask the sync engine to deliver the outbox now.
     WakeSync,
+    LoadSavedReplies,
+    RecordSavedReplyUse {
+        saved_reply_id: i64,
+        conversation_id: i64,
+    },
 }
 
 impl AppState {
@@ -202,6 +223,9 @@ impl AppState {
             composer: None,
             search: None,
             help: false,
+            saved_replies: Vec::new(),
+            signature: None,
+            confirm_send: false,
             sync_status: BTreeMap::new(),
             error: None,
             notice: None,
@@ -253,13 +277,38 @@ impl AppState {
             .map_or_else(|| self.folder.label(), |(_, name, _)| name)
     }
 
-    /// The reply limit and unit for a conversation's account.
-    pub fn reply_rules(&self, account_id: i64) -> (usize, LengthUnit) {
-        self.accounts
-            .get(&account_id)
-            .map_or((DEFAULT_REPLY_LIMIT, LengthUnit::Characters), |a| {
-                (a.reply_limit, a.reply_unit)
-            })
+    /// What a reply on a conversation's account must fit, and the signature it carries.
+    pub fn reply_rules(&self, account_id: i64) -> ReplyRules {
+        match self.accounts.get(&account_id) {
+            Some(account) => ReplyRules {
+                limit: account.reply_limit,
+                unit: account.reply_unit,
+                signature: account
+                    .signatures
+                    .then(|| account.signature.clone().or_else(|| self.signature.clone()))
+                    .flatten(),
+            },
+            None => ReplyRules {
+                limit: DEFAULT_REPLY_LIMIT,
+                unit: LengthUnit::Characters,
+                signature: self.signature.clone(),
+            },
+        }
+    }
+
+    /// What `{name}`, `{handle}`… stand for in the conversation shown.
+    pub fn placeholder_values(&self) -> PlaceholderValues {
+        let row = self.thread.as_ref().map(|t| &t.detail.row);
+        let account = row.and_then(|r| self.accounts.get(&r.account_id));
+        PlaceholderValues {
+            name: row.and_then(|r| r.contact_name.clone()),
+            handle: row.and_then(|r| r.contact_handle.clone()),
+            agent: Some(self.agent.clone()),
+            account: account
+                .and_then(|a| a.display_name.clone().or_else(|| Some(a.name.clone())))
+                .or_else(|| row.map(|r| r.account.clone())),
+            network: row.map(|r| r.network.label().to_owned()),
+        }
     }
 
     /// The effects that fill a fresh state.
@@ -273,6 +322,7 @@ impl AppState {
                 replace: true,
             },
             Effect::LoadCounts,
+            Effect::LoadSavedReplies,
         ]
     }
 
@@ -392,6 +442,10 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             more,
             replace,
         } => on_page(state, folder, rows, more, replace),
+        Action::SavedRepliesLoaded(replies) => {
+            state.saved_replies = replies;
+            Vec::new()
+        }
         Action::CountsLoaded(counts) => {
             state.counts = counts;
             let entries = state.folder_entries().len();
@@ -503,6 +557,12 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         state.help = false;
         return Vec::new();
     }
+    if state.focus == Pane::Composer
+        && state.composer.as_ref().is_some_and(|c| c.picker.is_some())
+        && let Some(effects) = commands::picker_key(state, key)
+    {
+        return effects;
+    }
     let typing = state.typing();
     state.pinned = true;
     if let Some(command) = state.keymap.command_for(key, typing) {
@@ -510,7 +570,7 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     }
     if state.focus == Pane::Composer {
         if let Some(composer) = state.composer.as_mut() {
-            composer.input(key);
+            composer.input(key, &state.saved_replies);
         }
         return Vec::new();
     }
@@ -591,8 +651,8 @@ fn on_thread(
         .is_none_or(|c| c.conversation_id != id)
         && let Some(draft) = draft.filter(|d| !d.trim().is_empty())
     {
-        let (limit, unit) = state.reply_rules(account_id);
-        state.composer = Some(Composer::new(id, &draft, limit, unit));
+        let rules = state.reply_rules(account_id);
+        state.composer = Some(Composer::new(id, &draft, rules));
     }
     effects
 }

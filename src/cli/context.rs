@@ -87,6 +87,7 @@ impl Context {
                 handle: None,
                 enabled: true,
                 sync_interval_secs: Some(10),
+                signature: None,
                 token_env: None,
                 token_cmd: None,
                 token_file: None,

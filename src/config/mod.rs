@@ -23,6 +23,8 @@ pub struct Config {
     pub database: Option<PathBuf>,
     /// Where logs are written.
     pub log_file: Option<PathBuf>,
+    /// Added to every reply you send (once), where the network allows it.
+    pub signature: Option<String>,
     /// Whether to use the kitty keyboard protocol (Ctrl+Enter, Cmd+Enter).
     #[serde(default)]
     pub keyboard_protocol: KeyboardProtocol,
@@ -118,6 +120,8 @@ pub struct AccountConfig {
     pub enabled: bool,
     /// Seconds between two fetches of this account.
     pub sync_interval_secs: Option<u64>,
+    /// Replies from this account carry this signature instead of the agent's.
+    pub signature: Option<String>,
     pub token_env: Option<String>,
     pub token_cmd: Option<String>,
     pub token_file: Option<PathBuf>,

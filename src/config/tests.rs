@@ -81,6 +81,7 @@ fn the_secret_reference_is_taken_from_the_one_key_given() {
         handle: None,
         enabled: true,
         sync_interval_secs: None,
+        signature: None,
         token_env: None,
         token_cmd: Some("pass show hark/b".into()),
         token_file: None,

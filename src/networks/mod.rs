@@ -24,6 +24,9 @@ pub struct Capabilities {
     /// The longest reply the network accepts, counted in `reply_unit`.
     pub reply_limit: usize,
     pub reply_unit: LengthUnit,
+    /// Whether replies may carry the agent's signature (a network whose replies are too short
+    /// for one, or where signing is frowned upon, says no).
+    pub signatures: bool,
 }
 
 /// How a network counts the length of a post.

@@ -93,5 +93,19 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
             Err(err) => failed(err),
         },
         Effect::WakeSync => Vec::new(),
+        Effect::LoadSavedReplies => match store.saved_replies() {
+            Ok(replies) => vec![Action::SavedRepliesLoaded(replies)],
+            Err(err) => failed(err),
+        },
+        Effect::RecordSavedReplyUse {
+            saved_reply_id,
+            conversation_id,
+        } => {
+            match store.record_saved_reply_use(saved_reply_id, agent, Some(conversation_id), now) {
+                // The picker orders by use, so it needs the new counts.
+                Ok(()) => execute(store, agent, now, Effect::LoadSavedReplies),
+                Err(err) => failed(err),
+            }
+        }
     }
 }

@@ -32,23 +32,7 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
     let store = context.open_store()?;
     let keymap = Keymap::with_overrides(&context.config.keys)
         .map_err(|err| anyhow::anyhow!("config: {err}"))?;
-    let accounts: BTreeMap<i64, AccountInfo> = context
-        .accounts
-        .iter()
-        .map(|account| {
-            let capabilities = account.network.capabilities();
-            (
-                account.account_id,
-                AccountInfo {
-                    name: account.name.clone(),
-                    network: account.network.kind(),
-                    reply_limit: capabilities.reply_limit,
-                    reply_unit: capabilities.reply_unit,
-                },
-            )
-        })
-        .collect();
-
+    let accounts = account_infos(&context, &store)?;
     let (actions_tx, mut actions) = mpsc::unbounded_channel::<Action>();
     let store_thread = StoreThread::spawn(
         store,
@@ -107,6 +91,34 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
     let _ = stop.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(3), sync_task).await;
     result.map(|()| Code::Ok)
+}
+
+/// What the inbox needs to know of each account it can reply on.
+fn account_infos(context: &Context, store: &Store) -> anyhow::Result<BTreeMap<i64, AccountInfo>> {
+    let stored: BTreeMap<i64, crate::store::Account> =
+        store.accounts()?.into_iter().map(|a| (a.id, a)).collect();
+    Ok(context
+        .accounts
+        .iter()
+        .map(|account| {
+            let capabilities = account.network.capabilities();
+            let configured = context.config.accounts().find(|a| a.name == account.name);
+            (
+                account.account_id,
+                AccountInfo {
+                    name: account.name.clone(),
+                    display_name: stored
+                        .get(&account.account_id)
+                        .and_then(|a| a.display_name.clone()),
+                    network: account.network.kind(),
+                    reply_limit: capabilities.reply_limit,
+                    reply_unit: capabilities.reply_unit,
+                    signatures: capabilities.signatures,
+                    signature: configured.and_then(|a| a.signature.clone()),
+                },
+            )
+        })
+        .collect())
 }
 
 struct LoopParts<'a> {

@@ -21,6 +21,7 @@ pub enum EventKind {
     Liked,
     Unliked,
     ActionFailed,
+    SavedReplyUsed,
 }
 
 impl EventKind {
@@ -37,6 +38,7 @@ impl EventKind {
             EventKind::Liked => "liked",
             EventKind::Unliked => "unliked",
             EventKind::ActionFailed => "action_failed",
+            EventKind::SavedReplyUsed => "saved_reply_used",
         }
     }
 }

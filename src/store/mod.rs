@@ -13,6 +13,7 @@ mod ingest;
 mod messages;
 mod migrations;
 mod outbox;
+mod saved_replies;
 mod sync_state;
 mod tags;
 
@@ -28,6 +29,7 @@ pub use ingest::IngestReport;
 pub use messages::MessageRow;
 pub use migrations::latest_version as latest_schema_version;
 pub use outbox::{ClaimedAction, OutboxRow, QueuedReply};
+pub use saved_replies::{ImportReport, SavedReply, SavedReplyDraft};
 pub use sync_state::SyncCursor;
 
 /// How long a writer waits for another process's write transaction before giving up.

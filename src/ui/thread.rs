@@ -174,7 +174,7 @@ fn draw_composer(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     };
     let focused = state.focus == Pane::Composer;
     let length = composer.length();
-    let over = length > composer.limit;
+    let over = length > composer.rules.limit;
     let counter_style = if over {
         Style::new().fg(Color::Red).bold()
     } else {
@@ -183,7 +183,7 @@ fn draw_composer(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let send = state.keymap.first_label(Command::SendCloseNext);
     let title = Line::from(vec![
         Span::styled(" Reply ", Style::new().bold()),
-        Span::styled(format!("{length}/{} ", composer.limit), counter_style),
+        Span::styled(format!("{length}/{} ", composer.rules.limit), counter_style),
     ]);
     let hint = if focused {
         format!(" {send} send+close · Esc leave ")

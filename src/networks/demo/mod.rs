@@ -359,6 +359,7 @@ impl Network for DemoNetwork {
             profile_lookup: true,
             reply_limit: REPLY_LIMIT,
             reply_unit: LengthUnit::Characters,
+            signatures: true,
         }
     }
 

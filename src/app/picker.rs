@@ -1,0 +1,230 @@
+//! The `##` picker: fuzzy matching (fuzzy-matcher's skim algorithm) over saved replies' titles,
+//! shortcuts and bodies, most relevant first.
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+
+use crate::store::SavedReply;
+
+/// Body text beyond this many characters is not searched (bodies are long; titles say more).
+const BODY_CHARS: usize = 300;
+/// Matches shown at most.
+pub const SHOWN: usize = 8;
+
+/// A saved reply that matches what was typed after `##`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickerMatch {
+    /// Index into the list of saved replies.
+    pub index: usize,
+    pub score: i64,
+    /// Character positions of the title that matched, to highlight.
+    pub title_hits: Vec<usize>,
+}
+
+/// An open picker: where its `##` is in the composer, what was typed after it, and the matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    pub row: usize,
+    /// The column (in characters) of the first '#'.
+    pub column: usize,
+    pub query: String,
+    pub matches: Vec<PickerMatch>,
+    pub selected: usize,
+}
+
+impl Picker {
+    pub fn new(row: usize, column: usize, replies: &[SavedReply]) -> Picker {
+        let mut picker = Picker {
+            row,
+            column,
+            query: String::new(),
+            matches: Vec::new(),
+            selected: 0,
+        };
+        picker.matches = rank(replies, "", None);
+        picker
+    }
+
+    /// Filters again for a new query, looking only at what matched before when the new query
+    /// extends the old one (a longer query never matches more).
+    pub fn set_query(&mut self, query: &str, replies: &[SavedReply]) {
+        if query == self.query {
+            return;
+        }
+        let narrowing = query.starts_with(&self.query) && !self.query.is_empty();
+        let candidates: Option<Vec<usize>> =
+            narrowing.then(|| self.matches.iter().map(|m| m.index).collect());
+        self.matches = rank(replies, query, candidates.as_deref());
+        self.query = query.to_owned();
+        self.selected = 0;
+    }
+
+    pub fn chosen(&self) -> Option<&PickerMatch> {
+        self.matches.get(self.selected)
+    }
+
+    pub fn move_by(&mut self, step: isize) {
+        let shown = self.matches.len().min(SHOWN);
+        if shown > 0 {
+            self.selected = self.selected.saturating_add_signed(step).min(shown - 1);
+        }
+    }
+}
+
+/// Every matching reply (or only those in `candidates`), best first; ties go to the most used,
+/// then the most recently used. An empty query matches everything.
+pub fn rank(replies: &[SavedReply], query: &str, candidates: Option<&[usize]>) -> Vec<PickerMatch> {
+    let matcher = SkimMatcherV2::default().ignore_case();
+    let query = query.trim();
+    let score_of = |index: usize| -> Option<PickerMatch> {
+        let reply = replies.get(index)?;
+        if query.is_empty() {
+            return Some(PickerMatch {
+                index,
+                score: 0,
+                title_hits: Vec::new(),
+            });
+        }
+        let title = matcher.fuzzy_indices(&reply.title, query);
+        let shortcut = reply.shortcut.as_deref().and_then(|s| {
+            if s.eq_ignore_ascii_case(query) {
+                Some(i64::MAX / 4)
+            } else {
+                matcher.fuzzy_match(s, query).map(|score| score * 3)
+            }
+        });
+        let body = || {
+            let head: String = reply.body.chars().take(BODY_CHARS).collect();
+            matcher.fuzzy_match(&head, query)
+        };
+        let title_score = title.as_ref().map(|(score, _)| score * 2);
+        let best = [title_score, shortcut]
+            .into_iter()
+            .flatten()
+            .max()
+            .or_else(body)?;
+        Some(PickerMatch {
+            index,
+            score: best,
+            title_hits: title.map(|(_, hits)| hits).unwrap_or_default(),
+        })
+    };
+    let mut matches: Vec<PickerMatch> = match candidates {
+        Some(indices) => indices.iter().filter_map(|&i| score_of(i)).collect(),
+        None => (0..replies.len()).filter_map(score_of).collect(),
+    };
+    matches.sort_by(|a, b| {
+        let (ra, rb) = (&replies[a.index], &replies[b.index]);
+        b.score
+            .cmp(&a.score)
+            .then(rb.use_count.cmp(&ra.use_count))
+            .then(rb.last_used_at.cmp(&ra.last_used_at))
+            .then(ra.title.cmp(&rb.title))
+    });
+    matches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(
+        id: i64,
+        title: &str,
+        shortcut: Option<&str>,
+        body: &str,
+        uses: i64,
+        last: Option<i64>,
+    ) -> SavedReply {
+        SavedReply {
+            id,
+            title: title.into(),
+            body: body.into(),
+            shortcut: shortcut.map(str::to_owned),
+            tags: Vec::new(),
+            use_count: uses,
+            last_used_at: last,
+        }
+    }
+
+    fn titles(replies: &[SavedReply], query: &str) -> Vec<String> {
+        rank(replies, query, None)
+            .into_iter()
+            .map(|m| replies[m.index].title.clone())
+            .collect()
+    }
+
+    #[test]
+    fn ranking_prefers_shortcuts_then_titles_then_bodies() {
+        let replies = vec![
+            reply(
+                1,
+                "Refund on its way",
+                Some("refund"),
+                "We've refunded you.",
+                0,
+                None,
+            ),
+            reply(
+                2,
+                "Payment page down",
+                Some("pay"),
+                "Our payment page is back.",
+                0,
+                None,
+            ),
+            reply(
+                3,
+                "Shipping delays",
+                None,
+                "Late payment of couriers delays boxes.",
+                0,
+                None,
+            ),
+        ];
+        assert_eq!(
+            titles(&replies, "pay")[0],
+            "Payment page down",
+            "exact shortcut first"
+        );
+        assert_eq!(
+            titles(&replies, "paymnt")[..2],
+            ["Payment page down", "Shipping delays"]
+        );
+        assert_eq!(
+            titles(&replies, "couriers"),
+            ["Shipping delays"],
+            "bodies are searched"
+        );
+        assert!(titles(&replies, "xyzzy").is_empty());
+        let hits = &rank(&replies, "rfnd", None)[0].title_hits;
+        assert_eq!(hits, &vec![0, 2, 4, 5], "the matched letters of the title");
+    }
+
+    #[test]
+    fn ties_go_to_the_most_used_then_the_most_recent() {
+        let replies = vec![
+            reply(1, "Thanks A", None, "x", 1, Some(10)),
+            reply(2, "Thanks B", None, "x", 5, Some(5)),
+            reply(3, "Thanks C", None, "x", 5, Some(50)),
+        ];
+        assert_eq!(titles(&replies, ""), ["Thanks C", "Thanks B", "Thanks A"]);
+    }
+
+    #[test]
+    fn narrowing_the_query_only_looks_at_earlier_matches() {
+        let replies: Vec<SavedReply> = (0..50)
+            .map(|i| reply(i, &format!("Reply number {i}"), None, "body", 0, None))
+            .collect();
+        let mut picker = Picker::new(0, 0, &replies);
+        assert_eq!(picker.matches.len(), 50);
+        picker.set_query("number 4", &replies);
+        let narrowed: Vec<i64> = picker.matches.iter().map(|m| replies[m.index].id).collect();
+        picker.set_query("number 4", &replies);
+        assert!(narrowed.contains(&4) && narrowed.contains(&49));
+        picker.set_query("number 49", &replies);
+        assert_eq!(replies[picker.matches[0].index].id, 49);
+        picker.move_by(5);
+        assert!(picker.selected < SHOWN);
+    }
+}
