@@ -61,6 +61,10 @@ pub(super) fn run(state: &mut AppState, command: Command) -> Vec<Effect> {
             state.focus = Pane::List;
             Vec::new()
         }
+        Command::SavedReplies => {
+            state.replies_manager = Some(super::manager::RepliesManager::new());
+            vec![Effect::LoadSavedReplies]
+        }
         Command::Help => {
             state.help = true;
             Vec::new()
@@ -262,6 +266,17 @@ fn send_close_next(state: &mut AppState) -> Vec<Effect> {
             return Vec::new();
         }
     };
+    let unfilled = super::placeholders::unfilled_in(&text);
+    if !unfilled.is_empty() && !state.confirm_send {
+        state.confirm_send = true;
+        let send = state.keymap.first_label(Command::SendCloseNext);
+        state.error = Some(format!(
+            "{} not filled in: press {send} again to send it as it is",
+            unfilled.join(", ")
+        ));
+        return Vec::new();
+    }
+    state.confirm_send = false;
     let conversation_id = composer.conversation_id;
     // The next conversation of the folder, to land on once this one is closed.
     let position = state.rows.iter().position(|row| row.id == conversation_id);

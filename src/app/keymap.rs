@@ -24,6 +24,7 @@ pub enum Command {
     ToggleLike,
     SendCloseNext,
     Search,
+    SavedReplies,
     Help,
     Quit,
 }
@@ -52,6 +53,7 @@ impl Command {
         Command::ToggleLike,
         Command::SendCloseNext,
         Command::Search,
+        Command::SavedReplies,
         Command::Help,
         Command::Quit,
     ];
@@ -73,6 +75,7 @@ impl Command {
             Command::ToggleLike => "toggle_like",
             Command::SendCloseNext => "send_close_next",
             Command::Search => "search",
+            Command::SavedReplies => "saved_replies",
             Command::Help => "help",
             Command::Quit => "quit",
         }
@@ -95,6 +98,7 @@ impl Command {
             Command::ToggleLike => "like (or unlike)",
             Command::SendCloseNext => "send, close, next",
             Command::Search => "search",
+            Command::SavedReplies => "manage saved replies",
             Command::Help => "help",
             Command::Quit => "quit",
         }
@@ -297,6 +301,7 @@ impl Default for Keymap {
             ],
         );
         bind(Search, &[Key::plain(Char('/'))]);
+        bind(SavedReplies, &[Key::plain(Char('s'))]);
         bind(Help, &[Key::plain(Char('?'))]);
         // Ctrl+C always quits, whatever the keymap says (see `update`).
         bind(Quit, &[Key::plain(Char('q'))]);

@@ -4,6 +4,7 @@
 mod commands;
 pub mod composer;
 pub mod keymap;
+pub mod manager;
 pub mod picker;
 pub mod placeholders;
 
@@ -93,6 +94,8 @@ pub struct AppState {
     pub composer: Option<Composer>,
     pub search: Option<Search>,
     pub help: bool,
+    /// The saved-replies manager, while it is open.
+    pub replies_manager: Option<manager::RepliesManager>,
     /// The saved replies, for the `##` picker.
     pub saved_replies: Vec<SavedReply>,
     /// The agent's signature, added to replies on send.
@@ -194,6 +197,11 @@ pub enum Effect {
     /// Ask the sync engine to deliver the outbox now.
     WakeSync,
     LoadSavedReplies,
+    SaveSavedReply {
+        id: Option<i64>,
+        draft: crate::store::SavedReplyDraft,
+    },
+    DeleteSavedReply(i64),
     RecordSavedReplyUse {
         saved_reply_id: i64,
         conversation_id: i64,
@@ -223,6 +231,7 @@ impl AppState {
             composer: None,
             search: None,
             help: false,
+            replies_manager: None,
             saved_replies: Vec::new(),
             signature: None,
             confirm_send: false,
@@ -241,9 +250,14 @@ impl AppState {
         self.rows.get(self.selected)
     }
 
-    /// Whether keys type text (in the composer or the search prompt) rather than command.
+    /// Whether keys type text (in the composer, the search prompt or a form) rather than command.
     pub fn typing(&self) -> bool {
-        self.focus == Pane::Composer || self.search.as_ref().is_some_and(|s| s.editing)
+        self.focus == Pane::Composer
+            || self.search.as_ref().is_some_and(|s| s.editing)
+            || self
+                .replies_manager
+                .as_ref()
+                .is_some_and(|m| m.form.is_some())
     }
 
     /// The folders of the sidebar with their counts, in order.
@@ -552,6 +566,9 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
         return commands::run(state, Command::Quit);
     }
+    if state.replies_manager.is_some() {
+        return manager::key(state, key);
+    }
     if state.help {
         // Any command key closes the help; it does nothing else.
         state.help = false;
@@ -565,7 +582,12 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     }
     let typing = state.typing();
     state.pinned = true;
-    if let Some(command) = state.keymap.command_for(key, typing) {
+    let command = state.keymap.command_for(key, typing);
+    // A send held back for confirmation goes only if the very next key sends again.
+    if command != Some(Command::SendCloseNext) {
+        state.confirm_send = false;
+    }
+    if let Some(command) = command {
         return commands::run(state, command);
     }
     if state.focus == Pane::Composer {

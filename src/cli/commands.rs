@@ -60,6 +60,7 @@ pub async fn dispatch(context: Context, command: Command) -> anyhow::Result<Code
             seed_demo_if_new(&context).await?;
             like(&context, id, message, !undo, queue_only).await
         }
+        Command::Replies(command) => super::replies::run(&context, command),
         Command::Version { json } => version(json),
     }
 }

@@ -7,6 +7,7 @@ mod context;
 pub mod exit;
 mod json;
 mod output;
+pub mod replies;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -93,6 +94,9 @@ pub enum Command {
         #[arg(long)]
         queue_only: bool,
     },
+    /// Saved replies: list, add, edit, remove, import, export.
+    #[command(subcommand)]
+    Replies(replies::RepliesCommand),
     /// Print the version.
     Version {
         #[arg(long)]

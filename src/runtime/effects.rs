@@ -97,6 +97,20 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
             Ok(replies) => vec![Action::SavedRepliesLoaded(replies)],
             Err(err) => failed(err),
         },
+        Effect::SaveSavedReply { id, draft } => {
+            let saved = match id {
+                Some(id) => store.update_saved_reply(id, &draft),
+                None => store.add_saved_reply(&draft, now).map(|_| ()),
+            };
+            match saved {
+                Ok(()) => execute(store, agent, now, Effect::LoadSavedReplies),
+                Err(err) => failed(err),
+            }
+        }
+        Effect::DeleteSavedReply(id) => match store.delete_saved_reply(id) {
+            Ok(()) => execute(store, agent, now, Effect::LoadSavedReplies),
+            Err(err) => failed(err),
+        },
         Effect::RecordSavedReplyUse {
             saved_reply_id,
             conversation_id,

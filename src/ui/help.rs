@@ -26,7 +26,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         })
         .collect();
     lines.push(Line::raw(""));
-    lines.push(Line::raw(" In the composer, Enter starts a new line.").dim());
+    lines.push(Line::raw(" In the composer Enter starts a new line and ## picks a saved").dim());
+    lines.push(Line::raw(" reply; ## then Esc writes a literal ##.").dim());
     lines.push(Line::raw(" Ctrl+C always quits; a reply being written is kept as a draft.").dim());
     if !state.keymap.enhanced_keys {
         lines.push(Line::raw(" This terminal does not report Ctrl+Enter apart from Enter;").dim());

@@ -3,6 +3,7 @@
 
 mod help;
 mod list;
+mod replies;
 mod sidebar;
 mod thread;
 
@@ -43,6 +44,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
     draw_body(frame, body, state);
     draw_status(frame, status, state);
     draw_footer(frame, footer, state);
+    if state.replies_manager.is_some() {
+        replies::draw(frame, body, state);
+    }
     if state.help {
         help::draw(frame, body, state);
     }
@@ -138,7 +142,14 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
 fn draw_footer(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let keymap = &state.keymap;
     let send = keymap.first_label(Command::SendCloseNext);
-    let hints: Vec<(String, String)> = if state.focus == Pane::Composer {
+    let picker_open = state.composer.as_ref().is_some_and(|c| c.picker.is_some());
+    let hints: Vec<(String, String)> = if state.focus == Pane::Composer && picker_open {
+        vec![
+            ("↑/↓ Ctrl+P/N".into(), "choose".into()),
+            ("Enter/Tab".into(), "insert".into()),
+            ("Esc".into(), "keep the text as typed".into()),
+        ]
+    } else if state.focus == Pane::Composer {
         vec![
             (send, "send, close, next".into()),
             ("Enter".into(), "new line".into()),
@@ -161,6 +172,10 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
             (keymap.first_label(Command::ToggleLike), "like".into()),
             (send, "send+close".into()),
             (keymap.first_label(Command::Search), "search".into()),
+            (
+                keymap.first_label(Command::SavedReplies),
+                "saved replies".into(),
+            ),
             (keymap.first_label(Command::NextPane), "pane".into()),
             (keymap.first_label(Command::Help), "help".into()),
             (keymap.first_label(Command::Quit), "quit".into()),

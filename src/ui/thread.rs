@@ -4,14 +4,15 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::focus_style;
 use crate::app::keymap::Command;
+use crate::app::picker::SHOWN;
 use crate::app::{AppState, Pane};
 use crate::model::{Delivery, Direction, from_millis};
 use crate::store::MessageRow;
-use crate::text::{age, sanitize, sanitize_line, wrap};
+use crate::text::{age, sanitize, sanitize_line, truncate, wrap};
 
 /// The composer's height at most, borders included.
 const COMPOSER_MAX: u16 = 9;
@@ -29,7 +30,85 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     draw_messages(frame, messages_area, state);
     if composer_height > 0 {
         draw_composer(frame, composer_area, state);
+        draw_picker(frame, messages_area, state);
     }
+}
+
+/// The `##` picker, just above the composer.
+fn draw_picker(frame: &mut Frame<'_>, above: Rect, state: &AppState) {
+    let Some(picker) = state.composer.as_ref().and_then(|c| c.picker.as_ref()) else {
+        return;
+    };
+    let shown: Vec<_> = picker.matches.iter().take(SHOWN).collect();
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let width = usize::from(above.width).saturating_sub(2);
+    for (position, found) in shown.iter().enumerate() {
+        let Some(reply) = state.saved_replies.get(found.index) else {
+            continue;
+        };
+        let mut spans = Vec::new();
+        for (i, c) in sanitize_line(&reply.title).chars().enumerate() {
+            let style = if found.title_hits.contains(&i) {
+                Style::new()
+                    .fg(Color::Yellow)
+                    .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+            } else {
+                Style::new()
+            };
+            spans.push(Span::styled(c.to_string(), style));
+        }
+        if let Some(shortcut) = &reply.shortcut {
+            spans.push(Span::styled(
+                format!("  ##{}", sanitize_line(shortcut)),
+                Style::new().fg(Color::Cyan),
+            ));
+        }
+        let used = crate::text::width(&Line::from(spans.clone()).to_string());
+        let preview =
+            truncate(&sanitize_line(&reply.body), width.saturating_sub(used + 3)).into_owned();
+        spans.push(Span::styled(
+            format!("  {preview}"),
+            Style::new().fg(Color::DarkGray),
+        ));
+        let mut line = Line::from(spans);
+        if position == picker.selected {
+            line = line.patch_style(Style::new().add_modifier(Modifier::REVERSED));
+        }
+        lines.push(line);
+    }
+    if lines.is_empty() {
+        let text = if state.saved_replies.is_empty() {
+            "No saved replies yet: add one with `hark replies add`, or s in the inbox".to_string()
+        } else {
+            format!("No saved reply matches “{}”", sanitize_line(&picker.query))
+        };
+        lines.push(Line::styled(text, Style::new().fg(Color::DarkGray)));
+    }
+    let height = u16::try_from(lines.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(above.height);
+    let area = Rect {
+        x: above.x,
+        y: above.y + above.height.saturating_sub(height),
+        width: above.width,
+        height,
+    };
+    let title = Line::from(vec![
+        Span::styled(" Saved replies ", Style::new().bold()),
+        Span::styled(
+            format!("##{} ", sanitize_line(&picker.query)),
+            Style::new().fg(Color::Cyan),
+        ),
+    ]);
+    let hint = Line::from(" ↑↓ · Enter insert · Esc as typed ")
+        .right_aligned()
+        .dim();
+    let block = Block::bordered()
+        .border_style(Style::new().fg(Color::Cyan))
+        .title(title)
+        .title_bottom(hint);
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 fn draw_messages(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
@@ -190,10 +269,17 @@ fn draw_composer(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     } else {
         " draft — Enter to edit ".to_string()
     };
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .border_style(focus_style(focused))
         .title(title)
         .title_bottom(Line::from(hint).right_aligned().dim());
+    if let Some(signature) = composer.rules.signature.as_deref() {
+        block = block.title_bottom(
+            Line::from(format!(" + {} ", sanitize_line(signature)))
+                .left_aligned()
+                .dim(),
+        );
+    }
     let mut textarea = composer.textarea.clone();
     textarea.set_block(block);
     if !focused {
