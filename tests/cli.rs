@@ -340,3 +340,131 @@ fn version_and_accounts_list() {
         .unwrap();
     assert!(String::from_utf8_lossy(&empty.stdout).contains("No accounts yet"));
 }
+
+#[test]
+fn saved_replies_round_trip_through_toml_and_json_files() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("a.db");
+    let run = |db: &Path, args: &[&str]| {
+        let output = hark(home.path())
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    run(
+        &db,
+        &[
+            "replies",
+            "add",
+            "--title",
+            "Refund",
+            "--shortcut",
+            "refund",
+            "--tag",
+            "billing",
+            "--body",
+            "Hi {first_name},\nrefund sent. {{ok}}",
+        ],
+    );
+    run(
+        &db,
+        &[
+            "replies",
+            "add",
+            "--title",
+            "مرحبا",
+            "--body",
+            "أهلاً {name}!",
+        ],
+    );
+    run(
+        &db,
+        &[
+            "replies",
+            "add",
+            "--title",
+            "감사",
+            "--body",
+            "{first_name}님 감사합니다",
+        ],
+    );
+    let toml = run(&db, &["replies", "export"]);
+    let json = run(&db, &["replies", "export", "--format", "json"]);
+
+    let toml_file = home.path().join("replies.toml");
+    let json_file = home.path().join("replies.json");
+    std::fs::write(&toml_file, &toml).unwrap();
+    std::fs::write(&json_file, &json).unwrap();
+    let other = home.path().join("b.db");
+    let imported = run(&other, &["replies", "import", toml_file.to_str().unwrap()]);
+    assert!(imported.contains("3 added"), "{imported}");
+    assert_eq!(run(&other, &["replies", "export"]), toml, "TOML round trip");
+    let again = run(&other, &["replies", "import", json_file.to_str().unwrap()]);
+    assert!(again.contains("0 added, 0 updated, 3 unchanged"), "{again}");
+    assert_eq!(
+        run(&other, &["replies", "export", "--format", "json"]),
+        json,
+        "JSON round trip"
+    );
+
+    // An edited file updates by shortcut.
+    std::fs::write(
+        &toml_file,
+        toml.replace("refund sent.", "refund sent today."),
+    )
+    .unwrap();
+    let updated = run(&other, &["replies", "import", toml_file.to_str().unwrap()]);
+    assert!(updated.contains("1 updated"), "{updated}");
+    let list: Value = serde_json::from_str(&run(&other, &["replies", "list", "--json"])).unwrap();
+    assert_eq!(list["replies"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn a_bad_replies_file_names_the_line_and_imports_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("bad.toml");
+    std::fs::write(
+        &file,
+        "[[replies]]\ntitle = \"ok\"\nbody = \"fine\"\n\n[[replies]]\ntitle = \"\"\nbody = \"x\"\n",
+    )
+    .unwrap();
+    let output = hark(home.path())
+        .args(["--db"])
+        .arg(home.path().join("c.db"))
+        .args(["replies", "import"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("entry 2: a saved reply needs a title")
+    );
+    std::fs::write(&file, "[[replies]]\ntitle = \"ok\"\nbody = 5\n").unwrap();
+    let output = hark(home.path())
+        .args(["--db"])
+        .arg(home.path().join("c.db"))
+        .args(["replies", "import"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("bad.toml, line 3"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let list = hark(home.path())
+        .args(["--db"])
+        .arg(home.path().join("c.db"))
+        .args(["replies", "list", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(json_of(&list)["replies"].as_array().unwrap().len(), 0);
+}

@@ -410,3 +410,214 @@ fn another_process_changes_appear_on_the_next_reload() {
     assert!(!ui.state.rows.iter().any(|r| r.id == first));
     assert_eq!(ui.state.counts.closed, 1);
 }
+
+fn add_reply(store: &mut Store, title: &str, shortcut: Option<&str>, body: &str) -> i64 {
+    store
+        .add_saved_reply(
+            &hark::store::SavedReplyDraft {
+                title: title.into(),
+                body: body.into(),
+                shortcut: shortcut.map(str::to_owned),
+                tags: Vec::new(),
+            },
+            0,
+        )
+        .unwrap()
+}
+
+#[test]
+fn hash_hash_picks_a_saved_reply_and_fills_it_in() {
+    let (mut store, account) = demo_store(40);
+    let refund = add_reply(
+        &mut store,
+        "Refund on its way",
+        Some("refund"),
+        "Hi {first_name},\nyour refund left today.\n— {agent}, {account}",
+    );
+    add_reply(
+        &mut store,
+        "Payment page is back",
+        Some("pay"),
+        "The payment page works again, {name}!",
+    );
+    add_reply(
+        &mut store,
+        "Thanks for the kind words",
+        None,
+        "Thank you so much, {first_name}! ☕",
+    );
+    let mut ui = harness(store, account, (120, 32), false);
+    let id = open_ids(&ui.store)[0];
+    ui.keys("enter");
+    ui.type_text("Hello! ##rfnd");
+    let picker = ui
+        .state
+        .composer
+        .as_ref()
+        .unwrap()
+        .picker
+        .clone()
+        .expect("## opens the picker");
+    assert_eq!(ui.state.saved_replies[picker.matches[0].index].id, refund);
+    insta::assert_snapshot!("picker", ui.screen());
+    ui.keys("enter");
+    let name = ui
+        .state
+        .thread
+        .as_ref()
+        .unwrap()
+        .detail
+        .row
+        .contact_name
+        .clone()
+        .unwrap();
+    let first = name.split_whitespace().next().unwrap().to_string();
+    assert_eq!(
+        ui.state.composer.as_ref().unwrap().text(),
+        format!("Hello! Hi {first},\nyour refund left today.\n— ana, Kettle & Crumb")
+    );
+    let used = ui.store.saved_reply(refund).unwrap();
+    assert_eq!(used.use_count, 1);
+    assert!(
+        ui.store
+            .conversation_events(id)
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == "saved_reply_used" && e.actor == "ana")
+    );
+    assert_eq!(
+        ui.state.saved_replies[0].id, refund,
+        "the most used comes first now"
+    );
+}
+
+#[test]
+fn a_missing_value_is_highlighted_and_sending_asks_first() {
+    let (mut store, account) = demo_store(40);
+    add_reply(
+        &mut store,
+        "Order check",
+        Some("order"),
+        "Hi {first_name}, checking order for {handle}.",
+    );
+    let mut ui = harness(store, account, (120, 32), false);
+    let id = open_ids(&ui.store)[0];
+    // This customer has no handle on record.
+    ui.store.conn().execute("UPDATE contacts SET handle = '' WHERE id = (SELECT contact_id FROM conversations WHERE id = ?1)", [id]).unwrap();
+    ui.dispatch(hark::app::Action::StoreChanged);
+    ui.keys("enter");
+    ui.type_text("##order");
+    ui.keys("tab");
+    let text = ui.state.composer.as_ref().unwrap().text();
+    assert!(text.ends_with("checking order for {handle}."), "{text}");
+    assert!(ui.state.notice.as_deref().unwrap().contains("{handle}"));
+    ui.keys("ctrl+s");
+    assert!(
+        ui.state
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("{handle} not filled in")
+    );
+    assert_eq!(
+        ui.store.conversation(id).unwrap().row.status,
+        Status::Open,
+        "not sent yet"
+    );
+    ui.keys("ctrl+s");
+    assert_eq!(
+        ui.store.conversation(id).unwrap().row.status,
+        Status::Closed,
+        "sent when asked twice"
+    );
+}
+
+#[test]
+fn the_signature_is_added_once_on_send_and_counted() {
+    let (store, account) = demo_store(40);
+    let mut ui = harness(store, account, (120, 32), false);
+    ui.state.signature = Some("— Ana, Kettle & Crumb".into());
+    let id = open_ids(&ui.store)[0];
+    ui.keys("enter");
+    ui.type_text("Thanks!");
+    assert!(
+        ui.screen().contains("Reply 29/500"),
+        "the counter includes the signature"
+    );
+    ui.keys("ctrl+s");
+    let sent = ui
+        .store
+        .conversation(id)
+        .unwrap()
+        .messages
+        .last()
+        .unwrap()
+        .text
+        .clone();
+    assert_eq!(sent, "Thanks!\n— Ana, Kettle & Crumb");
+
+    let next = ui.state.selected_row().unwrap().id;
+    ui.keys("enter");
+    ui.type_text("Done.\n— Ana, Kettle & Crumb");
+    ui.keys("ctrl+s");
+    let sent = ui
+        .store
+        .conversation(next)
+        .unwrap()
+        .messages
+        .last()
+        .unwrap()
+        .text
+        .clone();
+    assert_eq!(sent, "Done.\n— Ana, Kettle & Crumb", "never doubled");
+}
+
+#[test]
+fn saved_replies_are_managed_in_the_inbox() {
+    let (store, account) = demo_store(10);
+    let mut ui = harness(store, account, (120, 32), false);
+    ui.keys("s a");
+    ui.type_text("Shipping delays");
+    ui.keys("tab");
+    ui.type_text("late");
+    ui.keys("tab");
+    ui.type_text("shipping, apology");
+    ui.keys("tab");
+    ui.type_text("Sorry {first_name},\nthe couriers are slow this week.");
+    insta::assert_snapshot!("reply_form", ui.screen());
+    ui.keys("ctrl+s");
+    let replies = ui.store.saved_replies().unwrap();
+    assert_eq!(replies.len(), 1);
+    assert_eq!(replies[0].shortcut.as_deref(), Some("late"));
+    assert_eq!(
+        replies[0].tags,
+        vec!["shipping".to_string(), "apology".to_string()]
+    );
+    assert_eq!(
+        replies[0].body,
+        "Sorry {first_name},\nthe couriers are slow this week."
+    );
+
+    ui.keys("e tab");
+    ui.keys("backspace backspace backspace backspace");
+    ui.type_text("slow");
+    ui.keys("ctrl+s");
+    assert_eq!(
+        ui.store.saved_replies().unwrap()[0].shortcut.as_deref(),
+        Some("slow")
+    );
+    insta::assert_snapshot!("reply_list", ui.screen());
+
+    ui.keys("d n");
+    assert_eq!(ui.store.saved_replies().unwrap().len(), 1, "only y deletes");
+    ui.keys("d y");
+    assert!(ui.store.saved_replies().unwrap().is_empty());
+    ui.keys("esc");
+    assert!(ui.state.replies_manager.is_none());
+
+    // A form with no title is refused with the reason.
+    ui.keys("s a tab tab tab");
+    ui.type_text("body only");
+    ui.keys("ctrl+s");
+    assert!(ui.state.error.as_deref().unwrap().contains("needs a title"));
+}

@@ -115,7 +115,7 @@ pub(super) fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             manager.selected = (manager.selected + 1).min(count.saturating_sub(1));
         }
         KeyCode::Char('k') | KeyCode::Up => manager.selected = manager.selected.saturating_sub(1),
-        KeyCode::Char('a') | KeyCode::Char('n') => manager.form = Some(ReplyForm::new(None)),
+        KeyCode::Char('a') => manager.form = Some(ReplyForm::new(None)),
         KeyCode::Char('e') | KeyCode::Enter => {
             if let Some(reply) = state.saved_replies.get(manager.selected) {
                 manager.form = Some(ReplyForm::new(Some(reply)));

@@ -24,6 +24,8 @@ pub struct PickerMatch {
 /// An open picker: where its `##` is in the composer, what was typed after it, and the matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picker {
+    /// The saved replies' bodies, lowercased once when the picker opens.
+    bodies: Vec<String>,
     pub row: usize,
     /// The column (in characters) of the first '#'.
     pub column: usize,
@@ -35,13 +37,14 @@ pub struct Picker {
 impl Picker {
     pub fn new(row: usize, column: usize, replies: &[SavedReply]) -> Picker {
         let mut picker = Picker {
+            bodies: lowercase_bodies(replies),
             row,
             column,
             query: String::new(),
             matches: Vec::new(),
             selected: 0,
         };
-        picker.matches = rank(replies, "", None);
+        picker.matches = rank_with(replies, &picker.bodies, "", None);
         picker
     }
 
@@ -54,7 +57,10 @@ impl Picker {
         let narrowing = query.starts_with(&self.query) && !self.query.is_empty();
         let candidates: Option<Vec<usize>> =
             narrowing.then(|| self.matches.iter().map(|m| m.index).collect());
-        self.matches = rank(replies, query, candidates.as_deref());
+        if self.bodies.len() != replies.len() {
+            self.bodies = lowercase_bodies(replies);
+        }
+        self.matches = rank_with(replies, &self.bodies, query, candidates.as_deref());
         self.query = query.to_owned();
         self.selected = 0;
     }
@@ -73,9 +79,39 @@ impl Picker {
 
 /// Every matching reply (or only those in `candidates`), best first; ties go to the most used,
 /// then the most recently used. An empty query matches everything.
+///
+/// Titles and shortcuts are scored with the skim algorithm (a shortcut typed exactly wins).
+/// Bodies are long, so they are tested the cheap way: the query's letters in order
+/// (case-insensitive), scored by how many of its words appear whole; a body match ranks below
+/// any title match. Match positions are computed only for the rows shown.
 pub fn rank(replies: &[SavedReply], query: &str, candidates: Option<&[usize]>) -> Vec<PickerMatch> {
+    rank_with(replies, &lowercase_bodies(replies), query, candidates)
+}
+
+fn lowercase_bodies(replies: &[SavedReply]) -> Vec<String> {
+    replies
+        .iter()
+        .map(|reply| {
+            let end = reply
+                .body
+                .char_indices()
+                .nth(BODY_CHARS)
+                .map_or(reply.body.len(), |(i, _)| i);
+            reply.body[..end].to_lowercase()
+        })
+        .collect()
+}
+
+fn rank_with(
+    replies: &[SavedReply],
+    bodies: &[String],
+    query: &str,
+    candidates: Option<&[usize]>,
+) -> Vec<PickerMatch> {
     let matcher = SkimMatcherV2::default().ignore_case();
     let query = query.trim();
+    let lower_query = query.to_lowercase();
+    let words: Vec<&str> = lower_query.split_whitespace().collect();
     let score_of = |index: usize| -> Option<PickerMatch> {
         let reply = replies.get(index)?;
         if query.is_empty() {
@@ -85,28 +121,27 @@ pub fn rank(replies: &[SavedReply], query: &str, candidates: Option<&[usize]>) -
                 title_hits: Vec::new(),
             });
         }
-        let title = matcher.fuzzy_indices(&reply.title, query);
+        let title = matcher
+            .fuzzy_match(&reply.title, query)
+            .map(|score| score * 2 + 1000);
         let shortcut = reply.shortcut.as_deref().and_then(|s| {
             if s.eq_ignore_ascii_case(query) {
                 Some(i64::MAX / 4)
             } else {
-                matcher.fuzzy_match(s, query).map(|score| score * 3)
+                matcher.fuzzy_match(s, query).map(|score| score * 3 + 1000)
             }
         });
-        let body = || {
-            let head: String = reply.body.chars().take(BODY_CHARS).collect();
-            matcher.fuzzy_match(&head, query)
-        };
-        let title_score = title.as_ref().map(|(score, _)| score * 2);
-        let best = [title_score, shortcut]
-            .into_iter()
-            .flatten()
-            .max()
-            .or_else(body)?;
+        let best = [title, shortcut].into_iter().flatten().max().or_else(|| {
+            let body = bodies.get(index)?;
+            in_order(body, &lower_query).then(|| {
+                let whole_words = words.iter().filter(|w| body.contains(**w)).count();
+                1 + 10 * i64::try_from(whole_words).unwrap_or(0)
+            })
+        })?;
         Some(PickerMatch {
             index,
             score: best,
-            title_hits: title.map(|(_, hits)| hits).unwrap_or_default(),
+            title_hits: Vec::new(),
         })
     };
     let mut matches: Vec<PickerMatch> = match candidates {
@@ -121,7 +156,23 @@ pub fn rank(replies: &[SavedReply], query: &str, candidates: Option<&[usize]>) -
             .then(rb.last_used_at.cmp(&ra.last_used_at))
             .then(ra.title.cmp(&rb.title))
     });
+    if !query.is_empty() {
+        for found in matches.iter_mut().take(SHOWN) {
+            if let Some((_, hits)) = matcher.fuzzy_indices(&replies[found.index].title, query) {
+                found.title_hits = hits;
+            }
+        }
+    }
     matches
+}
+
+/// Whether every non-space character of `query` appears in `text`, in order.
+fn in_order(text: &str, query: &str) -> bool {
+    let mut chars = text.chars();
+    query
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .all(|wanted| chars.any(|c| c == wanted))
 }
 
 #[cfg(test)]

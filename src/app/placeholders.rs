@@ -22,19 +22,16 @@ pub struct PlaceholderValues {
 
 impl PlaceholderValues {
     fn get(&self, placeholder: &str) -> Option<String> {
-        let value = match placeholder {
-            "name" => self.name.clone(),
-            "first_name" => self.name.as_deref().map(first_name),
-            "handle" => self
-                .handle
-                .as_deref()
-                .map(|h| format!("@{}", h.trim_start_matches('@'))),
-            "agent" => self.agent.clone(),
-            "account" => self.account.clone(),
-            "network" => self.network.clone(),
+        let known = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+        match placeholder {
+            "name" => known(&self.name),
+            "first_name" => known(&self.name).map(|name| first_name(&name)),
+            "handle" => known(&self.handle).map(|h| format!("@{}", h.trim_start_matches('@'))),
+            "agent" => known(&self.agent),
+            "account" => known(&self.account),
+            "network" => known(&self.network),
             _ => None,
-        };
-        value.filter(|v| !v.trim().is_empty())
+        }
     }
 }
 

@@ -143,7 +143,9 @@ fn draw_footer(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let keymap = &state.keymap;
     let send = keymap.first_label(Command::SendCloseNext);
     let picker_open = state.composer.as_ref().is_some_and(|c| c.picker.is_some());
-    let hints: Vec<(String, String)> = if state.focus == Pane::Composer && picker_open {
+    let hints: Vec<(String, String)> = if state.replies_manager.is_some() {
+        vec![("Esc".into(), "close saved replies".into())]
+    } else if state.focus == Pane::Composer && picker_open {
         vec![
             ("↑/↓ Ctrl+P/N".into(), "choose".into()),
             ("Enter/Tab".into(), "insert".into()),
