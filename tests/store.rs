@@ -186,7 +186,7 @@ fn folders_filter_by_status_tag_and_account() {
     store
         .set_status(ship, Status::Closed, "ana", ms(4))
         .unwrap();
-    store.add_tag(pay, "Payment").unwrap();
+    store.tag(&[pay], "Payment", "ana", ms(4)).unwrap();
     let tag = store
         .tag_id("payment")
         .unwrap()

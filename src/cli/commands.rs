@@ -61,6 +61,10 @@ pub async fn dispatch(context: Context, command: Command) -> anyhow::Result<Code
             like(&context, id, message, !undo, queue_only).await
         }
         Command::Replies(command) => super::replies::run(&context, command),
+        Command::Rules(command) => {
+            seed_demo_if_new(&context).await?;
+            super::rules::run(&context, command)
+        }
         Command::Version { json } => version(json),
     }
 }
@@ -91,7 +95,8 @@ fn engine(context: &Context) -> (Arc<SyncEngine>, mpsc::UnboundedReceiver<SyncEv
         StoreCell::new(context.db_path.clone()),
         Arc::clone(&context.clock),
         sender,
-    );
+    )
+    .with_rules(context.config.rule_set.clone());
     (Arc::new(engine), receiver)
 }
 

@@ -8,6 +8,7 @@ pub mod exit;
 mod json;
 mod output;
 pub mod replies;
+pub mod rules;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -97,6 +98,9 @@ pub enum Command {
     /// Saved replies: list, add, edit, remove, import, export.
     #[command(subcommand)]
     Replies(replies::RepliesCommand),
+    /// Triage rules: list them, or dry-run them over the cached history.
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
     /// Print the version.
     Version {
         #[arg(long)]

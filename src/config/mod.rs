@@ -37,6 +37,26 @@ pub struct Config {
     pub demo: DemoConfig,
     #[serde(default)]
     pub accounts: Vec<Spanned<AccountConfig>>,
+    /// Triage rules, in the order they run.
+    #[serde(default)]
+    pub rules: Vec<Spanned<RuleConfig>>,
+    /// The rules, parsed (filled in by `parse`).
+    #[serde(skip)]
+    pub rule_set: crate::rules::RuleSet,
+}
+
+/// A rule as written in the config: `when` a condition, `then` actions.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    pub name: String,
+    pub when: Spanned<String>,
+    pub then: Vec<Spanned<String>>,
+    /// Matching this rule stops the rules after it.
+    #[serde(default)]
+    pub stop: bool,
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
 }
 
 /// `auto` asks the terminal; `on` and `off` skip the question.
@@ -196,11 +216,12 @@ impl Config {
 
     /// Parses config text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|err| {
+        let mut config: Config = toml::from_str(text).map_err(|err| {
             let offset = err.span().map_or(0, |span| span.start);
             invalid(text, path, offset, err.message().to_owned())
         })?;
         config.validate(text, path)?;
+        config.rule_set = build_rules(&config.rules, text, path)?;
         Ok(config)
     }
 
@@ -274,6 +295,65 @@ impl Config {
     pub fn accounts(&self) -> impl Iterator<Item = &AccountConfig> {
         self.accounts.iter().map(Spanned::get_ref)
     }
+}
+
+/// Parses every enabled rule; an error points at the place in the file where it is.
+fn build_rules(
+    rules: &[Spanned<RuleConfig>],
+    text: &str,
+    path: &Path,
+) -> Result<crate::rules::RuleSet, ConfigError> {
+    let mut set = crate::rules::RuleSet::default();
+    for spanned in rules {
+        let rule = spanned.get_ref();
+        if !rule.enabled {
+            continue;
+        }
+        let when = rule.when.get_ref();
+        let condition = crate::rules::parse_condition(when).map_err(|err| {
+            // The span covers the quoted string: step over the quote, then to the character.
+            let start = rule.when.span().start + 1;
+            let byte = when
+                .char_indices()
+                .nth(err.position)
+                .map_or(when.len(), |(i, _)| i);
+            invalid(
+                text,
+                path,
+                start + byte,
+                format!("rule '{}': {}", rule.name, err.message),
+            )
+        })?;
+        let mut actions = Vec::new();
+        for action in &rule.then {
+            actions.push(
+                crate::rules::parse_action(action.get_ref()).map_err(|message| {
+                    invalid(
+                        text,
+                        path,
+                        action.span().start,
+                        format!("rule '{}': {message}", rule.name),
+                    )
+                })?,
+            );
+        }
+        if actions.is_empty() {
+            return Err(invalid(
+                text,
+                path,
+                spanned.span().start,
+                format!("rule '{}' has no actions in `then`", rule.name),
+            ));
+        }
+        set.rules.push(crate::rules::Rule {
+            name: rule.name.clone(),
+            when: when.clone(),
+            condition,
+            actions,
+            stop: rule.stop,
+        });
+    }
+    Ok(set)
 }
 
 fn invalid(text: &str, path: &Path, offset: usize, message: String) -> ConfigError {

@@ -42,11 +42,14 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
     );
 
     let (sync_tx, mut sync_events) = mpsc::unbounded_channel();
-    let engine = Arc::new(SyncEngine::new(
-        StoreCell::new(context.db_path.clone()),
-        Arc::clone(&context.clock),
-        sync_tx,
-    ));
+    let engine = Arc::new(
+        SyncEngine::new(
+            StoreCell::new(context.db_path.clone()),
+            Arc::clone(&context.clock),
+            sync_tx,
+        )
+        .with_rules(context.config.rule_set.clone()),
+    );
     let (stop, shutdown) = watch::channel(false);
     let wake = Arc::new(Notify::new());
     let sync_task = tokio::spawn(Arc::clone(&engine).run(

@@ -22,6 +22,15 @@ pub enum EventKind {
     Unliked,
     ActionFailed,
     SavedReplyUsed,
+    Tagged,
+    Untagged,
+    Assigned,
+    Unassigned,
+    Prioritised,
+    NoteAdded,
+    ContactUpdated,
+    ContactNoteAdded,
+    ContactsLinked,
 }
 
 impl EventKind {
@@ -39,6 +48,15 @@ impl EventKind {
             EventKind::Unliked => "unliked",
             EventKind::ActionFailed => "action_failed",
             EventKind::SavedReplyUsed => "saved_reply_used",
+            EventKind::Tagged => "tagged",
+            EventKind::Untagged => "untagged",
+            EventKind::Assigned => "assigned",
+            EventKind::Unassigned => "unassigned",
+            EventKind::Prioritised => "prioritised",
+            EventKind::NoteAdded => "note_added",
+            EventKind::ContactUpdated => "contact_updated",
+            EventKind::ContactNoteAdded => "contact_note_added",
+            EventKind::ContactsLinked => "contacts_linked",
         }
     }
 }

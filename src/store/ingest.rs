@@ -5,12 +5,15 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
+use super::conversations::set_status_in;
 use super::events::{EventKind, SYNC_ACTOR, record_event};
 use super::sync_state::save_cursor;
+use super::triage::{assign_in, priority_in, snooze_in, tag_in};
 use super::{Store, StoreResult};
 use crate::model::{
     Direction, IncomingItem, Millis, NetworkKind, RemoteContact, Status, to_millis,
 };
+use crate::rules::{Hit, RuleAction, RuleSet, Subject};
 
 /// What one page of fetched items changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -23,6 +26,8 @@ pub struct IngestReport {
     pub reopened: Vec<i64>,
     /// Conversations that received a new inbound message.
     pub touched: Vec<i64>,
+    /// The rules that matched, by conversation.
+    pub rule_hits: Vec<(i64, Hit)>,
 }
 
 /// The longest snippet kept for the list; the full text stays in the message.
@@ -40,10 +45,46 @@ impl Store {
         cursor: Option<&str>,
         now: Millis,
     ) -> StoreResult<IngestReport> {
+        self.ingest_with_rules(
+            account_id,
+            network,
+            stream,
+            items,
+            cursor,
+            now,
+            &RuleSet::default(),
+        )
+    }
+
+    /// Like [`Store::ingest`], running `rules` on every new message from a customer, in the same
+    /// transaction (a crash cannot leave a message stored but not triaged).
+    #[allow(clippy::too_many_arguments)]
+    pub fn ingest_with_rules(
+        &mut self,
+        account_id: i64,
+        network: NetworkKind,
+        stream: &str,
+        items: &[IncomingItem],
+        cursor: Option<&str>,
+        now: Millis,
+        rules: &RuleSet,
+    ) -> StoreResult<IngestReport> {
         self.write(|tx| {
+            let account: String = tx.query_row(
+                "SELECT name FROM accounts WHERE id = ?1",
+                [account_id],
+                |r| r.get(0),
+            )?;
+            let context = IngestContext {
+                account_id,
+                account: &account,
+                network,
+                now,
+                rules,
+            };
             let mut report = IngestReport::default();
             for item in items {
-                ingest_item(tx, account_id, network, item, now, &mut report)?;
+                ingest_item(tx, &context, item, &mut report)?;
             }
             save_cursor(tx, account_id, stream, cursor, now)?;
             Ok(report)
@@ -51,14 +92,27 @@ impl Store {
     }
 }
 
+/// What every item of one ingest shares.
+struct IngestContext<'a> {
+    account_id: i64,
+    account: &'a str,
+    network: NetworkKind,
+    now: Millis,
+    rules: &'a RuleSet,
+}
+
 fn ingest_item(
     tx: &Transaction<'_>,
-    account_id: i64,
-    network: NetworkKind,
+    context: &IngestContext<'_>,
     item: &IncomingItem,
-    now: Millis,
     report: &mut IngestReport,
 ) -> StoreResult<()> {
+    let IngestContext {
+        account_id,
+        network,
+        now,
+        ..
+    } = *context;
     let message = &item.message;
     let created_at = to_millis(message.created_at);
     let customer_id = upsert_contact(tx, network, &item.customer, now)?;
@@ -121,11 +175,15 @@ fn ingest_item(
         .clone()
         .filter(|name| !name.trim().is_empty())
         .unwrap_or_else(|| message.author.handle.clone());
+    let language = match message.direction {
+        Direction::In => crate::rules::text::detect_language(&message.text),
+        Direction::Out => None,
+    };
     let inserted = tx
         .prepare_cached(
             "INSERT INTO messages (conversation_id, account_id, remote_id, parent_remote_id, direction,
-                                   author_contact_id, author_name, text, raw, created_at, liked)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                   author_contact_id, author_name, text, raw, created_at, liked, language)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (account_id, remote_id) DO NOTHING",
         )?
         .execute(params![
@@ -139,7 +197,8 @@ fn ingest_item(
             message.text,
             message.raw.to_string(),
             created_at,
-            message.liked
+            message.liked,
+            language.map(|l| l.code())
         ])?;
     if inserted == 0 {
         report.duplicates += 1;
@@ -194,6 +253,16 @@ fn ingest_item(
                 )?;
                 report.reopened.push(conversation_id);
             }
+            triage_new_message(
+                tx,
+                context,
+                conversation_id,
+                customer_id,
+                &message.text,
+                item.kind,
+                language,
+                report,
+            )?;
         }
         Direction::Out => {
             // Our own message, written elsewhere (the network's app): it counts as a response.
@@ -202,6 +271,77 @@ fn ingest_item(
                  WHERE id = ?1",
             )?
             .execute(params![conversation_id, created_at])?;
+        }
+    }
+    Ok(())
+}
+
+/// Ranks a VIP's conversation high, then runs the rules on a new customer message.
+#[allow(clippy::too_many_arguments)]
+fn triage_new_message(
+    tx: &Transaction<'_>,
+    context: &IngestContext<'_>,
+    conversation_id: i64,
+    customer_id: i64,
+    text: &str,
+    kind: crate::model::ConversationKind,
+    language: Option<whatlang::Lang>,
+    report: &mut IngestReport,
+) -> StoreResult<()> {
+    let vip: bool = tx.query_row(
+        "SELECT vip FROM contacts WHERE id = ?1",
+        [customer_id],
+        |r| r.get(0),
+    )?;
+    if vip {
+        tx.execute(
+            "UPDATE conversations SET priority = max(priority, 1) WHERE id = ?1",
+            [conversation_id],
+        )?;
+    }
+    if context.rules.is_empty() {
+        return Ok(());
+    }
+    let subject = Subject {
+        text,
+        kind,
+        network: context.network,
+        account: context.account,
+        language,
+        author_vip: vip,
+    };
+    for hit in context.rules.evaluate(&subject) {
+        let actor = format!("rule:{}", hit.rule);
+        apply_actions(tx, &[conversation_id], &hit.actions, &actor, context.now)?;
+        report.rule_hits.push((conversation_id, hit));
+    }
+    Ok(())
+}
+
+/// Carries out rule actions on conversations, each change logged as done by the rule.
+pub(super) fn apply_actions(
+    tx: &Transaction<'_>,
+    ids: &[i64],
+    actions: &[RuleAction],
+    actor: &str,
+    now: Millis,
+) -> StoreResult<()> {
+    for action in actions {
+        match action {
+            RuleAction::Tag(tag) => tag_in(tx, ids, tag, actor, now)?,
+            RuleAction::Assign(agent) => assign_in(tx, ids, Some(agent), actor, now)?,
+            RuleAction::Unassign => assign_in(tx, ids, None, actor, now)?,
+            RuleAction::Priority(level) => priority_in(tx, ids, *level, actor, now)?,
+            RuleAction::Close => {
+                for &id in ids {
+                    set_status_in(tx, id, Status::Closed, actor, now)?;
+                }
+            }
+            RuleAction::Snooze(duration) => {
+                let until =
+                    now.saturating_add(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX));
+                snooze_in(tx, ids, until, actor, now)?;
+            }
         }
     }
     Ok(())

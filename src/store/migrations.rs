@@ -6,7 +6,10 @@ use rusqlite_migration::{M, Migrations};
 use super::StoreResult;
 
 /// Every migration, oldest first. Never edit one that has shipped: add a new one.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("sql/001_initial.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("sql/001_initial.sql")),
+    M::up(include_str!("sql/002_triage.sql")),
+];
 
 pub fn apply(conn: &mut Connection) -> StoreResult<()> {
     Migrations::from_slice(MIGRATIONS).to_latest(conn)?;

@@ -6,6 +6,7 @@
 //! half-way through a read-then-write transaction.
 
 mod accounts;
+mod contacts;
 mod conversations;
 mod drafts;
 mod events;
@@ -15,7 +16,7 @@ mod migrations;
 mod outbox;
 mod saved_replies;
 mod sync_state;
-mod tags;
+mod triage;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,6 +24,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use accounts::{Account, NewAccount};
+pub use contacts::{Contact, ContactFields};
 pub use conversations::{ConversationDetail, ConversationRow, FolderCounts, PageCursor, SearchHit};
 pub use events::{Event, EventKind, SYNC_ACTOR};
 pub use ingest::IngestReport;
@@ -31,6 +33,7 @@ pub use migrations::latest_version as latest_schema_version;
 pub use outbox::{ClaimedAction, OutboxRow, QueuedReply};
 pub use saved_replies::{ImportReport, SavedReply, SavedReplyDraft};
 pub use sync_state::SyncCursor;
+pub use triage::{MAX_PRIORITY, Note, StoredMessage, Tag};
 
 /// How long a writer waits for another process's write transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

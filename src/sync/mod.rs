@@ -16,6 +16,7 @@ pub use store_cell::StoreCell;
 use crate::clock::SharedClock;
 use crate::model::{Millis, OutboxAction};
 use crate::networks::{Network, NetworkError, ReplyRequest};
+use crate::rules::RuleSet;
 use crate::store::{ClaimedAction, IngestReport, StoreError};
 
 /// A delivery is given up after this many attempts, and shown as failed with its last reason.
@@ -94,12 +95,15 @@ pub struct PassSummary {
     pub reopened: usize,
     pub delivered: usize,
     pub delivery_failures: usize,
+    /// Snoozed conversations whose time came.
+    pub woken: usize,
 }
 
 pub struct SyncEngine {
     store: StoreCell,
     clock: SharedClock,
     events: mpsc::UnboundedSender<SyncEvent>,
+    rules: Arc<RuleSet>,
 }
 
 impl SyncEngine {
@@ -112,7 +116,14 @@ impl SyncEngine {
             store,
             clock,
             events,
+            rules: Arc::new(RuleSet::default()),
         }
+    }
+
+    /// Runs these triage rules on every new customer message.
+    pub fn with_rules(mut self, rules: RuleSet) -> SyncEngine {
+        self.rules = Arc::new(rules);
+        self
     }
 
     fn emit(&self, event: SyncEvent) {
@@ -130,6 +141,12 @@ impl SyncEngine {
             account: account.name.clone(),
         });
         let mut summary = PassSummary::default();
+        let now = self.now();
+        summary.woken = self
+            .store
+            .run(move |store| store.wake_snoozed(now))
+            .await?
+            .len();
         for stream in account.network.streams() {
             self.fetch_stream(account, stream, &mut summary).await?;
         }
