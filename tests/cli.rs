@@ -468,3 +468,64 @@ fn a_bad_replies_file_names_the_line_and_imports_nothing() {
         .unwrap();
     assert_eq!(json_of(&list)["replies"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn rules_test_dry_runs_over_the_history_and_changes_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[[rules]]\nname = \"Payment\"\nwhen = \"contains pay or contains pago\"\nthen = [\"tag Payment\"]\n\n\
+         [[rules]]\nname = \"Chinese to Jack\"\nwhen = \"language is chinese\"\nthen = [\"assign jack\"]\n",
+    )
+    .unwrap();
+    let db = home.path().join("d.db");
+    // History synced before the rules existed.
+    hark(home.path())
+        .args(["--demo", "--db"])
+        .arg(&db)
+        .args(["conversations", "list"])
+        .output()
+        .unwrap();
+    let run = |args: &[&str]| {
+        hark(home.path())
+            .arg("--config")
+            .arg(&config)
+            .args(["--demo", "--db"])
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let text = String::from_utf8(run(&["rules", "test"]).stdout).unwrap();
+    assert!(text.contains("Dry run of 2 rules over"), "{text}");
+    assert!(
+        text.contains("1. Payment — when contains pay or contains pago"),
+        "{text}"
+    );
+    assert!(text.contains("→ tag Payment"), "{text}");
+    assert!(text.contains("2. Chinese to Jack"), "{text}");
+    let report = json_of(&run(&["rules", "test", "--json"]));
+    let payment = &report["rules"][0];
+    assert!(payment["matched_messages"].as_u64().unwrap() > 0);
+    assert!(
+        report["rules"][1]["conversations"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 0
+    );
+    let list = json_of(&run(&[
+        "conversations",
+        "list",
+        "--folder",
+        "mine",
+        "--json",
+    ]));
+    assert!(
+        list["conversations"].as_array().unwrap().is_empty(),
+        "a dry run assigns nobody"
+    );
+    let tagged = run(&["conversations", "list", "--folder", "tag:Payment"]);
+    assert_eq!(tagged.status.code(), Some(4), "no tag was created");
+}

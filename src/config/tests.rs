@@ -113,3 +113,32 @@ fn bad_keys_are_reported_at_the_keys_table() {
     let text = error("keyboard_protocol = \"maybe\"\n");
     assert!(text.contains("line 1") && text.contains("auto"), "{text}");
 }
+
+#[test]
+fn rules_are_parsed_and_a_bad_one_is_reported_at_its_position() {
+    let config = parse(include_str!("../../config.example.toml")).unwrap();
+    assert_eq!(config.rule_set.rules.len(), 5);
+    assert_eq!(config.rule_set.rules[0].name, "Spam that only tags friends");
+    assert!(config.rule_set.rules[0].stop);
+
+    let text =
+        error("[[rules]]\nname = \"pay\"\nwhen = \"contains pay and\"\nthen = [\"tag Payment\"]\n");
+    assert!(text.contains("line 3, column 25"), "{text}");
+    assert!(text.contains("rule 'pay': expected a filter"), "{text}");
+
+    let text =
+        error("[[rules]]\nname = \"x\"\nwhen = \"contains a\"\nthen = [\"tag A\", \"explode\"]\n");
+    assert!(
+        text.contains("line 4") && text.contains("'explode' is not an action"),
+        "{text}"
+    );
+
+    let text = error("[[rules]]\nname = \"x\"\nwhen = \"contains a\"\nthen = []\n");
+    assert!(text.contains("has no actions"), "{text}");
+
+    let disabled = parse(
+        "[[rules]]\nname = \"x\"\nwhen = \"contains a\"\nthen = [\"close\"]\nenabled = false\n",
+    )
+    .unwrap();
+    assert!(disabled.rule_set.is_empty());
+}
