@@ -129,6 +129,36 @@ text_enum!(
     OutboxAction, "outbox action" { Reply => "reply", Like => "like", Unlike => "unlike" }
 );
 
+/// The order of a folder.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Sort {
+    /// The latest activity first.
+    #[default]
+    Newest,
+    /// The longest-waiting first.
+    Oldest,
+    /// Urgent, then high, then normal; newest first within each.
+    Priority,
+}
+
+impl Sort {
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest first",
+            Sort::Oldest => "oldest first",
+            Sort::Priority => "by priority",
+        }
+    }
+
+    pub fn next(self) -> Sort {
+        match self {
+            Sort::Newest => Sort::Oldest,
+            Sort::Oldest => Sort::Priority,
+            Sort::Priority => Sort::Newest,
+        }
+    }
+}
+
 /// A folder of the inbox: a filter over conversations.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Folder {

@@ -341,3 +341,37 @@ fn languages_of_the_demo_inbox_are_detected() {
         "{right} of {total} detected ({unsure} unsure)"
     );
 }
+
+#[test]
+fn folders_sort_newest_oldest_and_by_priority_across_pages() {
+    use hark::model::Sort;
+    let (mut store, account) = store_with_account(None);
+    let items: Vec<_> = (0..25).map(|i| inbound(&format!("r{i}"), &format!("m{i}"), "x", i / 2)).collect();
+    ingest(&mut store, account, &items, 30);
+    let all = ids(&store, Folder::Open);
+    store.set_priority(&all[20..23], 1, "ana", 0).unwrap();
+    store.set_priority(&all[5..6], 2, "ana", 0).unwrap();
+    let walk = |sort: Sort| -> Vec<(i64, i64, i64)> {
+        let mut out = Vec::new();
+        let mut cursor = PageCursor::start(sort);
+        loop {
+            let page = store.folder_page(&Folder::Open, cursor, 4).unwrap();
+            let Some(last) = page.last() else { break };
+            cursor = last.cursor_for(sort);
+            out.extend(page.iter().map(|r| (r.priority, r.last_message_at, r.id)));
+        }
+        out
+    };
+    let newest = walk(Sort::Newest);
+    let oldest = walk(Sort::Oldest);
+    let by_priority = walk(Sort::Priority);
+    for order in [&newest, &oldest, &by_priority] {
+        assert_eq!(order.len(), 25, "every conversation once");
+    }
+    let mut reversed = newest.clone();
+    reversed.reverse();
+    assert_eq!(oldest, reversed);
+    assert_eq!(by_priority[0].0, 2);
+    assert!(by_priority[1..4].iter().all(|r| r.0 == 1));
+    assert!(by_priority.windows(2).all(|w| (w[0].0, w[0].1, w[0].2) > (w[1].0, w[1].1, w[1].2)));
+}

@@ -327,6 +327,7 @@ fn parse_cursor(text: &str) -> anyhow::Result<PageCursor> {
         Some(PageCursor {
             last_message_at: at.parse().ok()?,
             id: id.parse().ok()?,
+            ..PageCursor::START
         })
     });
     parsed.ok_or_else(|| {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::events::{EventKind, record_event};
 use super::messages::MessageRow;
 use super::{Store, StoreError, StoreResult};
-use crate::model::{ConversationKind, Folder, Millis, NetworkKind, Status};
+use crate::model::{ConversationKind, Folder, Millis, NetworkKind, Sort, Status};
 
 /// One line of the conversation list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,28 +32,43 @@ pub struct ConversationRow {
 }
 
 impl ConversationRow {
-    /// Where the next page of the same folder starts.
+    /// Where the next page of the same folder starts, newest first.
     pub fn cursor(&self) -> PageCursor {
+        self.cursor_for(Sort::Newest)
+    }
+
+    /// Where the next page of the same folder starts, in the given order.
+    pub fn cursor_for(&self, sort: Sort) -> PageCursor {
         PageCursor {
+            sort,
+            priority: self.priority,
             last_message_at: self.last_message_at,
             id: self.id,
         }
     }
 }
 
-/// A position in a folder, newest first: the page after it starts with older conversations.
+/// A position in a folder in one order: the page after it starts with the next conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PageCursor {
+    #[serde(skip)]
+    pub sort: Sort,
+    pub priority: i64,
     pub last_message_at: Millis,
     pub id: i64,
 }
 
 impl PageCursor {
     /// The position before the newest conversation.
-    pub const START: PageCursor = PageCursor {
-        last_message_at: i64::MAX,
-        id: i64::MAX,
-    };
+    pub const START: PageCursor = PageCursor::start(Sort::Newest);
+
+    /// The position before the first conversation in an order.
+    pub const fn start(sort: Sort) -> PageCursor {
+        match sort {
+            Sort::Oldest => PageCursor { sort, priority: i64::MIN, last_message_at: i64::MIN, id: i64::MIN },
+            Sort::Newest | Sort::Priority => PageCursor { sort, priority: i64::MAX, last_message_at: i64::MAX, id: i64::MAX },
+        }
+    }
 }
 
 /// A conversation with everything the thread view needs.
@@ -106,9 +121,21 @@ macro_rules! row_select {
 }
 
 /// Keyset condition and order shared by every folder query (?1, ?2 = cursor, ?3 = limit).
-macro_rules! keyset {
-    () => {
-        " AND (c.last_message_at, c.id) < (?1, ?2) ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?3"
+/// One folder condition in each order, as static SQL. Parameters: ?1 priority, ?2 time and ?3
+/// id of the cursor, ?4 the limit, ?5 the folder's own value (status, agent, tag or account).
+macro_rules! sorted {
+    ($condition:literal) => {
+        [
+            concat!(row_select!(), "WHERE ", $condition,
+                " AND (c.last_message_at, c.id) < (?2, ?3)
+                  ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?4"),
+            concat!(row_select!(), "WHERE ", $condition,
+                " AND (c.last_message_at, c.id) > (?2, ?3)
+                  ORDER BY c.last_message_at ASC, c.id ASC LIMIT ?4"),
+            concat!(row_select!(), "WHERE ", $condition,
+                " AND (c.priority, c.last_message_at, c.id) < (?1, ?2, ?3)
+                  ORDER BY c.priority DESC, c.last_message_at DESC, c.id DESC LIMIT ?4"),
+        ]
     };
 }
 
@@ -139,7 +166,7 @@ fn row_from(row: &Row<'_>) -> rusqlite::Result<ConversationRow> {
 }
 
 impl Store {
-    /// Up to `limit` conversations of `folder`, newest first, strictly after `after`.
+    /// Up to `limit` conversations of `folder` in the cursor's order, strictly after it.
     /// Each folder walks an index in order, so a page costs the same at any depth.
     pub fn folder_page(
         &self,
@@ -148,55 +175,37 @@ impl Store {
         limit: usize,
     ) -> StoreResult<Vec<ConversationRow>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let (at, id) = (after.last_message_at, after.id);
-        let mut stmt;
-        let rows = match folder {
-            Folder::Open | Folder::Snoozed | Folder::Closed => {
-                let status = match folder {
-                    Folder::Snoozed => Status::Snoozed,
-                    Folder::Closed => Status::Closed,
-                    _ => Status::Open,
-                };
-                stmt = self.conn.prepare_cached(concat!(
-                    row_select!(),
-                    "WHERE c.status = ?4",
-                    keyset!()
-                ))?;
-                stmt.query_map(params![at, id, limit, status], row_from)?
-            }
-            Folder::Mine(agent) => {
-                stmt = self.conn.prepare_cached(concat!(
-                    row_select!(),
-                    "WHERE c.status = 'open' AND c.assignee = ?4",
-                    keyset!()
-                ))?;
-                stmt.query_map(params![at, id, limit, agent], row_from)?
-            }
-            Folder::Unassigned => {
-                stmt = self.conn.prepare_cached(concat!(
-                    row_select!(),
-                    "WHERE c.status = 'open' AND c.assignee IS NULL",
-                    keyset!()
-                ))?;
-                stmt.query_map(params![at, id, limit], row_from)?
-            }
-            Folder::Tag(tag_id) => {
-                stmt = self.conn.prepare_cached(concat!(
-                    row_select!(),
-                    "WHERE c.status = 'open' AND c.id IN
-                        (SELECT conversation_id FROM conversation_tags WHERE tag_id = ?4)",
-                    keyset!()
-                ))?;
-                stmt.query_map(params![at, id, limit, tag_id], row_from)?
-            }
-            Folder::Account(account_id) => {
-                stmt = self.conn.prepare_cached(concat!(
-                    row_select!(),
-                    "WHERE c.account_id = ?4 AND c.status = 'open'",
-                    keyset!()
-                ))?;
-                stmt.query_map(params![at, id, limit, account_id], row_from)?
-            }
+        let order = match after.sort {
+            Sort::Newest => 0,
+            Sort::Oldest => 1,
+            Sort::Priority => 2,
+        };
+        let (sql, value): (&str, Option<rusqlite::types::Value>) = match folder {
+            Folder::Open => (sorted!("c.status = ?5")[order], Some("open".to_owned().into())),
+            Folder::Snoozed => (sorted!("c.status = ?5")[order], Some("snoozed".to_owned().into())),
+            Folder::Closed => (sorted!("c.status = ?5")[order], Some("closed".to_owned().into())),
+            Folder::Mine(agent) => (
+                sorted!("c.status = 'open' AND c.assignee = ?5")[order],
+                Some(agent.clone().into()),
+            ),
+            Folder::Unassigned => (sorted!("c.status = 'open' AND c.assignee IS NULL")[order], None),
+            Folder::Tag(tag_id) => (
+                sorted!(
+                    "c.status = 'open' AND c.id IN
+                        (SELECT conversation_id FROM conversation_tags WHERE tag_id = ?5)"
+                )[order],
+                Some((*tag_id).into()),
+            ),
+            Folder::Account(account_id) => (
+                sorted!("c.account_id = ?5 AND c.status = 'open'")[order],
+                Some((*account_id).into()),
+            ),
+        };
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let (p, t, i) = (after.priority, after.last_message_at, after.id);
+        let rows = match value {
+            Some(value) => stmt.query_map(params![p, t, i, limit, value], row_from)?,
+            None => stmt.query_map(params![p, t, i, limit], row_from)?,
         };
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
