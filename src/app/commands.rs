@@ -49,7 +49,36 @@ pub(super) fn run(state: &mut AppState, command: Command) -> Vec<Effect> {
             _ => compose(state),
         },
         Command::Leave => leave(state),
-        Command::ToggleClosed => toggle_closed(state),
+        Command::ToggleClosed => super::triage::close_or_reopen(state),
+        Command::Tag => super::triage::open_tags(state),
+        Command::Assign => super::triage::open_assign(state),
+        Command::Snooze => {
+            if !super::triage::targets(state).is_empty() {
+                state.overlay = Some(super::triage::Overlay::Snooze { typed: String::new() });
+            }
+            Vec::new()
+        }
+        Command::Priority => super::triage::cycle_priority(state),
+        Command::Sort => {
+            state.sort = state.sort.next();
+            state.notice = Some(format!("Sorted {}", state.sort.label()));
+            state.rows.clear();
+            state.selected = 0;
+            state.reload()
+        }
+        Command::Mark => {
+            super::triage::toggle_mark(state);
+            move_by(state, 1)
+        }
+        Command::Note => {
+            super::triage::open_note(state);
+            Vec::new()
+        }
+        Command::Profile => super::triage::toggle_profile(state),
+        Command::Rules => {
+            state.overlay = Some(super::triage::Overlay::Rules);
+            Vec::new()
+        }
         Command::ToggleLike => toggle_like(state),
         Command::SendCloseNext => send_close_next(state),
         Command::Search => {
@@ -118,6 +147,7 @@ fn open_folder(state: &mut AppState) -> Vec<Effect> {
     };
     let mut effects = state.put_composer_away();
     state.search = None;
+    state.marked.clear();
     state.folder = folder.clone();
     state.rows.clear();
     state.selected = 0;
@@ -126,7 +156,7 @@ fn open_folder(state: &mut AppState) -> Vec<Effect> {
     state.focus = Pane::List;
     effects.push(Effect::LoadPage {
         folder,
-        after: PageCursor::START,
+        after: PageCursor::start(state.sort),
         limit: super::PAGE,
         replace: true,
     });
@@ -173,6 +203,10 @@ fn leave(state: &mut AppState) -> Vec<Effect> {
         }
         return effects;
     }
+    if !state.marked.is_empty() {
+        state.marked.clear();
+        return Vec::new();
+    }
     if state.search.is_some() {
         // Back to the folder the search was started from.
         state.search = None;
@@ -181,27 +215,12 @@ fn leave(state: &mut AppState) -> Vec<Effect> {
         state.loading = true;
         return vec![Effect::LoadPage {
             folder: state.folder.clone(),
-            after: PageCursor::START,
+            after: PageCursor::start(state.sort),
             limit: super::PAGE,
             replace: true,
         }];
     }
     Vec::new()
-}
-
-fn toggle_closed(state: &mut AppState) -> Vec<Effect> {
-    let Some(row) = state.selected_row() else {
-        return Vec::new();
-    };
-    let status = if row.status == Status::Open {
-        Status::Closed
-    } else {
-        Status::Open
-    };
-    vec![Effect::SetStatus {
-        conversation_id: row.id,
-        status,
-    }]
 }
 
 fn toggle_like(state: &mut AppState) -> Vec<Effect> {

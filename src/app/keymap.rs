@@ -25,6 +25,15 @@ pub enum Command {
     SendCloseNext,
     Search,
     SavedReplies,
+    Tag,
+    Assign,
+    Snooze,
+    Priority,
+    Sort,
+    Mark,
+    Note,
+    Profile,
+    Rules,
     Help,
     Quit,
 }
@@ -54,6 +63,15 @@ impl Command {
         Command::SendCloseNext,
         Command::Search,
         Command::SavedReplies,
+        Command::Tag,
+        Command::Assign,
+        Command::Snooze,
+        Command::Priority,
+        Command::Sort,
+        Command::Mark,
+        Command::Note,
+        Command::Profile,
+        Command::Rules,
         Command::Help,
         Command::Quit,
     ];
@@ -76,6 +94,15 @@ impl Command {
             Command::SendCloseNext => "send_close_next",
             Command::Search => "search",
             Command::SavedReplies => "saved_replies",
+            Command::Tag => "tag",
+            Command::Assign => "assign",
+            Command::Snooze => "snooze",
+            Command::Priority => "priority",
+            Command::Sort => "sort",
+            Command::Mark => "mark",
+            Command::Note => "note",
+            Command::Profile => "profile",
+            Command::Rules => "rules",
             Command::Help => "help",
             Command::Quit => "quit",
         }
@@ -93,12 +120,21 @@ impl Command {
             Command::PaneLeft => "pane to the left",
             Command::PaneRight => "pane to the right",
             Command::Activate => "open folder / write a reply",
-            Command::Leave => "leave the composer, search or help",
+            Command::Leave => "leave composer / search / help",
             Command::ToggleClosed => "close (or reopen)",
             Command::ToggleLike => "like (or unlike)",
             Command::SendCloseNext => "send, close, next",
             Command::Search => "search",
             Command::SavedReplies => "manage saved replies",
+            Command::Tag => "tags: add, remove, create",
+            Command::Assign => "assign to a teammate",
+            Command::Snooze => "snooze until…",
+            Command::Priority => "priority: normal/high/urgent",
+            Command::Sort => "sort: newest, oldest, priority",
+            Command::Mark => "mark for a bulk change",
+            Command::Note => "note for the team (never sent)",
+            Command::Profile => "customer profile",
+            Command::Rules => "list the rules",
             Command::Help => "help",
             Command::Quit => "quit",
         }
@@ -302,6 +338,15 @@ impl Default for Keymap {
         );
         bind(Search, &[Key::plain(Char('/'))]);
         bind(SavedReplies, &[Key::plain(Char('s'))]);
+        bind(Tag, &[Key::plain(Char('t'))]);
+        bind(Assign, &[Key::plain(Char('a'))]);
+        bind(Snooze, &[Key::plain(Char('z'))]);
+        bind(Priority, &[Key::plain(Char('!'))]);
+        bind(Sort, &[Key::plain(Char('o'))]);
+        bind(Mark, &[Key::plain(Char(' ')), Key::plain(Char('x'))]);
+        bind(Note, &[Key::plain(Char('n'))]);
+        bind(Profile, &[Key::plain(Char('p'))]);
+        bind(Rules, &[Key::plain(Char('W'))]);
         bind(Help, &[Key::plain(Char('?'))]);
         // Ctrl+C always quits, whatever the keymap says (see `update`).
         bind(Quit, &[Key::plain(Char('q'))]);
@@ -508,10 +553,10 @@ mod tests {
 
     #[test]
     fn overrides_replace_a_commands_keys_and_conflicts_are_refused() {
-        let overrides = BTreeMap::from([("toggle_closed".to_string(), vec!["x".to_string()])]);
+        let overrides = BTreeMap::from([("toggle_closed".to_string(), vec!["y".to_string()])]);
         let keymap = Keymap::with_overrides(&overrides).unwrap();
         assert_eq!(
-            keymap.command_for(press(KeyCode::Char('x'), KeyModifiers::NONE), false),
+            keymap.command_for(press(KeyCode::Char('y'), KeyModifiers::NONE), false),
             Some(Command::ToggleClosed)
         );
         assert_eq!(

@@ -7,17 +7,19 @@ pub mod keymap;
 pub mod manager;
 pub mod picker;
 pub mod placeholders;
+pub mod triage;
 
 use std::collections::BTreeMap;
 
+use chrono::Offset;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use self::composer::{Composer, ReplyRules};
 use self::keymap::{Command, Keymap};
 use self::placeholders::PlaceholderValues;
-use crate::model::{Folder, Millis, NetworkKind, Status};
+use crate::model::{Folder, Millis, NetworkKind, Sort, Status};
 use crate::networks::LengthUnit;
-use crate::store::{ConversationDetail, ConversationRow, FolderCounts, PageCursor, SavedReply};
+use crate::store::{Contact, ConversationDetail, ConversationRow, FolderCounts, Note, PageCursor, SavedReply, Tag};
 use crate::sync::SyncEvent;
 
 /// Rows fetched per page of the conversation list.
@@ -59,6 +61,8 @@ pub struct AccountInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Thread {
     pub detail: ConversationDetail,
+    /// The team's notes on it, shown among the messages.
+    pub notes: Vec<Note>,
     /// The message selected in the thread pane; None follows the newest.
     pub selected: Option<usize>,
 }
@@ -94,6 +98,23 @@ pub struct AppState {
     pub composer: Option<Composer>,
     pub search: Option<Search>,
     pub help: bool,
+    /// The order of the list.
+    pub sort: Sort,
+    /// Conversations marked for a bulk change.
+    pub marked: std::collections::BTreeSet<i64>,
+    /// A picker or menu open over the inbox.
+    pub overlay: Option<triage::Overlay>,
+    /// A note being written.
+    pub note: Option<triage::NoteEditor>,
+    /// The customer panel, while it is shown.
+    pub profile: Option<triage::Profile>,
+    pub tags: Vec<Tag>,
+    /// Teammates to assign to: from the config and from who has worked in this database.
+    pub agents: Vec<String>,
+    /// The rules, as written, for the rules overlay: (name, when, then).
+    pub rules: Vec<(String, String, String)>,
+    /// The local time zone, for snooze times like "tomorrow 9:00".
+    pub utc_offset: chrono::FixedOffset,
     /// The saved-replies manager, while it is open.
     pub replies_manager: Option<manager::RepliesManager>,
     /// The saved replies, for the `##` picker.
@@ -137,7 +158,17 @@ pub enum Action {
     ThreadLoaded {
         detail: Box<ConversationDetail>,
         draft: Option<String>,
+        notes: Vec<Note>,
     },
+    TagsLoaded(Vec<Tag>),
+    AgentsLoaded(Vec<String>),
+    ProfileLoaded(Box<triage::ProfileData>),
+    ContactsFound {
+        query: String,
+        contacts: Vec<Contact>,
+    },
+    /// A triage change was saved: say so and show it.
+    Changed(String),
     SearchResults {
         query: String,
         rows: Vec<ConversationRow>,
@@ -196,6 +227,54 @@ pub enum Effect {
     Search(String),
     /// Ask the sync engine to deliver the outbox now.
     WakeSync,
+    Tag {
+        ids: Vec<i64>,
+        name: String,
+    },
+    Untag {
+        ids: Vec<i64>,
+        name: String,
+    },
+    Assign {
+        ids: Vec<i64>,
+        agent: Option<String>,
+    },
+    SetPriority {
+        ids: Vec<i64>,
+        level: i64,
+    },
+    Snooze {
+        ids: Vec<i64>,
+        until: Millis,
+    },
+    SetStatuses {
+        ids: Vec<i64>,
+        status: Status,
+    },
+    AddNote {
+        conversation_id: i64,
+        body: String,
+    },
+    AddContactNote {
+        contact_id: i64,
+        body: String,
+    },
+    LoadProfile(i64),
+    SetVip {
+        contact_id: i64,
+        vip: bool,
+    },
+    UpdateContact {
+        contact_id: i64,
+        fields: crate::store::ContactFields,
+    },
+    LinkContacts {
+        a: i64,
+        b: i64,
+    },
+    FindContacts(String),
+    LoadTags,
+    LoadAgents,
     LoadSavedReplies,
     SaveSavedReply {
         id: Option<i64>,
@@ -231,6 +310,15 @@ impl AppState {
             composer: None,
             search: None,
             help: false,
+            sort: Sort::Newest,
+            marked: std::collections::BTreeSet::new(),
+            overlay: None,
+            note: None,
+            profile: None,
+            tags: Vec::new(),
+            agents: Vec::new(),
+            rules: Vec::new(),
+            utc_offset: chrono::Utc.fix(),
             replies_manager: None,
             saved_replies: Vec::new(),
             signature: None,
@@ -331,12 +419,14 @@ impl AppState {
         vec![
             Effect::LoadPage {
                 folder: self.folder.clone(),
-                after: PageCursor::START,
+                after: PageCursor::start(self.sort),
                 limit: PAGE,
                 replace: true,
             },
             Effect::LoadCounts,
             Effect::LoadSavedReplies,
+            Effect::LoadTags,
+            Effect::LoadAgents,
         ]
     }
 
@@ -354,7 +444,7 @@ impl AppState {
         self.loading = true;
         vec![Effect::LoadPage {
             folder: self.folder.clone(),
-            after: last.cursor(),
+            after: last.cursor_for(self.sort),
             limit: PAGE,
             replace: false,
         }]
@@ -370,7 +460,7 @@ impl AppState {
         self.select_last_on_load = true;
         vec![Effect::LoadPage {
             folder: self.folder.clone(),
-            after: last.cursor(),
+            after: last.cursor_for(self.sort),
             limit: BOTTOM_JUMP,
             replace: false,
         }]
@@ -390,7 +480,7 @@ impl AppState {
                 self.loading = true;
                 effects.push(Effect::LoadPage {
                     folder: self.folder.clone(),
-                    after: PageCursor::START,
+                    after: PageCursor::start(self.sort),
                     limit: self.rows.len().max(PAGE),
                     replace: true,
                 });
@@ -398,6 +488,9 @@ impl AppState {
         }
         if let Some(thread) = &self.thread {
             effects.push(Effect::LoadThread(thread.detail.row.id));
+        }
+        if let Some(profile) = &self.profile {
+            effects.push(Effect::LoadProfile(profile.contact_id));
         }
         effects
     }
@@ -466,7 +559,52 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             state.folder_cursor = state.folder_cursor.min(entries.saturating_sub(1));
             Vec::new()
         }
-        Action::ThreadLoaded { detail, draft } => on_thread(state, *detail, draft),
+        Action::ThreadLoaded { detail, draft, notes } => {
+            let mut effects = on_thread(state, *detail, draft, notes);
+            effects.extend(triage::follow_profile(state));
+            effects
+        }
+        Action::TagsLoaded(tags) => {
+            state.tags = tags;
+            Vec::new()
+        }
+        Action::AgentsLoaded(agents) => {
+            let mut all: std::collections::BTreeSet<String> = state.agents.iter().cloned().collect();
+            all.extend(agents);
+            state.agents = all.into_iter().collect();
+            Vec::new()
+        }
+        Action::ProfileLoaded(data) => {
+            if let Some(profile) = state.profile.as_mut().filter(|p| p.contact_id == data.contact.id) {
+                profile.data = Some(*data);
+            }
+            Vec::new()
+        }
+        Action::ContactsFound { query, contacts } => {
+            if let Some(triage::Overlay::Link(picker)) = state.overlay.as_mut()
+                && picker.query == query
+            {
+                let me = state.profile.as_ref().map(|p| p.contact_id);
+                let choices = contacts
+                    .into_iter()
+                    .filter(|c| Some(c.id) != me)
+                    .map(|c| triage::Choice {
+                        label: format!("{} @{} ({})", c.name.clone().unwrap_or_default(), c.handle, c.network.label()),
+                        value: c.id.to_string(),
+                        checked: false,
+                    })
+                    .collect();
+                *picker = triage::ChoicePicker { choices, ..picker.clone() };
+                picker.shown = (0..picker.choices.len()).collect();
+            }
+            Vec::new()
+        }
+        Action::Changed(notice) => {
+            state.notice = Some(notice);
+            let mut effects = state.reload();
+            effects.push(Effect::LoadTags);
+            effects
+        }
         Action::SearchResults { query, rows } => {
             let Some(search) = state.search.as_mut() else {
                 return Vec::new();
@@ -569,10 +707,22 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     if state.replies_manager.is_some() {
         return manager::key(state, key);
     }
+    if state.note.is_some() {
+        return triage::note_key(state, key);
+    }
+    if state.overlay.is_some() {
+        return triage::overlay_key(state, key);
+    }
     if state.help {
         // Any command key closes the help; it does nothing else.
         state.help = false;
         return Vec::new();
+    }
+    if state.focus != Pane::Composer
+        && !state.help
+        && let Some(effects) = triage::profile_key(state, key)
+    {
+        return effects;
     }
     if state.focus == Pane::Composer
         && state.composer.as_ref().is_some_and(|c| c.picker.is_some())
@@ -643,6 +793,7 @@ fn on_thread(
     state: &mut AppState,
     detail: ConversationDetail,
     draft: Option<String>,
+    notes: Vec<Note>,
 ) -> Vec<Effect> {
     let id = detail.row.id;
     if state.selected_row().map(|row| row.id) != Some(id) {
@@ -665,6 +816,7 @@ fn on_thread(
     let account_id = detail.row.account_id;
     state.thread = Some(Thread {
         detail,
+        notes,
         selected: keep_selection,
     });
     if state

@@ -25,6 +25,9 @@ pub struct Config {
     pub log_file: Option<PathBuf>,
     /// Added to every reply you send (once), where the network allows it.
     pub signature: Option<String>,
+    /// Teammates to assign conversations to (besides everyone who has worked in the database).
+    #[serde(default)]
+    pub team: Vec<String>,
     /// Whether to use the kitty keyboard protocol (Ctrl+Enter, Cmd+Enter).
     #[serde(default)]
     pub keyboard_protocol: KeyboardProtocol,

@@ -11,38 +11,42 @@ use crate::text::fit;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let rows = state.keymap.help_rows();
-    let key_width = rows
-        .iter()
-        .map(|(keys, _)| crate::text::width(keys))
-        .max()
-        .unwrap_or(4);
-    let mut lines: Vec<Line<'_>> = rows
-        .into_iter()
-        .map(|(keys, help)| {
-            Line::from(vec![
-                Span::styled(format!(" {} ", fit(&keys, key_width)), Style::new().bold()),
-                Span::raw(help),
-            ])
-        })
-        .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::raw(" In the composer Enter starts a new line and ## picks a saved").dim());
-    lines.push(Line::raw(" reply; ## then Esc writes a literal ##.").dim());
-    lines.push(Line::raw(" Ctrl+C always quits; a reply being written is kept as a draft.").dim());
+    let key_width = rows.iter().map(|(keys, _)| crate::text::width(keys)).max().unwrap_or(4);
+    let entry = |(keys, help): &(String, &'static str), width: usize| {
+        Line::from(vec![
+            Span::styled(format!(" {} ", fit(keys, key_width)), Style::new().bold()),
+            Span::raw(fit(help, width.saturating_sub(key_width + 2))),
+        ])
+    };
+    let mut notes = vec![
+        Line::raw(" In the composer Enter is a new line; ## picks a saved reply (## then Esc: a literal ##).").dim(),
+        Line::raw(" In the customer panel: e edit, n note, v VIP, L link to another network. Ctrl+C always quits.").dim(),
+    ];
     if !state.keymap.enhanced_keys {
-        lines.push(Line::raw(" This terminal does not report Ctrl+Enter apart from Enter;").dim());
-        lines.push(Line::raw(" use the other send keys, or keyboard_protocol = \"on\".").dim());
+        notes.push(Line::raw(" This terminal does not report Ctrl+Enter apart from Enter: use the other send keys,").dim());
+        notes.push(Line::raw(" or keyboard_protocol = \"on\" if it does support the kitty keyboard protocol.").dim());
     }
-    let height = u16::try_from(lines.len() + 2)
-        .unwrap_or(u16::MAX)
-        .min(area.height);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(66.min(area.width))])
-        .flex(Flex::Center)
-        .areas(popup);
+    let width = area.width.min(104);
+    // Two columns when one would not fit the height.
+    let columns = if rows.len() + notes.len() + 3 > usize::from(area.height) { 2 } else { 1 };
+    let column_width = usize::from(width.saturating_sub(2)) / columns;
+    let per_column = rows.len().div_ceil(columns);
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    for i in 0..per_column {
+        let mut spans = Vec::new();
+        for column in 0..columns {
+            if let Some(row) = rows.get(column * per_column + i) {
+                spans.extend(entry(row, column_width).spans);
+            }
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::raw(""));
+    lines.extend(notes);
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(area.height);
+    let [popup] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(popup);
     frame.render_widget(Clear, popup);
     let block = Block::bordered().title(" Keys — any key closes ");
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
+    frame.render_widget(Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }).block(block), popup);
 }

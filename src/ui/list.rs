@@ -37,7 +37,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let items: Vec<ListItem<'_>> = state
         .rows
         .iter()
-        .map(|row| ListItem::new(row_lines(row, columns, state.now, several_accounts)))
+        .map(|row| ListItem::new(row_lines(row, columns, state.now, several_accounts, state.marked.contains(&row.id))))
         .collect();
     let highlight = if focused {
         Style::new().bg(Color::Blue).fg(Color::White)
@@ -62,8 +62,13 @@ fn row_lines(
     columns: usize,
     now: i64,
     several_accounts: bool,
+    marked: bool,
 ) -> Vec<Line<'static>> {
-    let unread = if row.unread { "●" } else { " " };
+    let unread = match (marked, row.unread) {
+        (true, _) => "✓",
+        (false, true) => "●",
+        (false, false) => " ",
+    };
     let priority = match row.priority {
         i64::MIN..=0 => Span::raw(" "),
         1 => Span::styled("!", Style::new().fg(Color::Yellow).bold()),

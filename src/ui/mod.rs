@@ -6,6 +6,7 @@ mod list;
 mod replies;
 mod sidebar;
 mod thread;
+mod triage;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -44,6 +45,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
     draw_body(frame, body, state);
     draw_status(frame, status, state);
     draw_footer(frame, footer, state);
+    triage::draw_overlay(frame, body, state);
     if state.replies_manager.is_some() {
         replies::draw(frame, body, state);
     }
@@ -64,7 +66,7 @@ fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
                 .areas(rest);
         sidebar::draw(frame, side, state);
         list::draw(frame, list_area, state);
-        thread::draw(frame, thread_area, state);
+        right_pane(frame, thread_area, state);
     } else if area.width >= SPLIT {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)])
@@ -74,13 +76,27 @@ fn draw_body(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         } else {
             list::draw(frame, left, state);
         }
-        thread::draw(frame, right, state);
+        right_pane(frame, right, state);
     } else {
         match focus {
             Pane::Folders => sidebar::draw(frame, area, state),
             Pane::List => list::draw(frame, area, state),
-            Pane::Thread | Pane::Composer => thread::draw(frame, area, state),
+            Pane::Thread | Pane::Composer => right_pane(frame, area, state),
         }
+    }
+}
+
+/// The thread, or the customer panel when it is open.
+fn right_pane(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
+    if state.profile.is_some() {
+        triage::draw_profile(frame, area, state);
+    } else {
+        thread::draw(frame, area, state);
+    }
+    if state.note.is_some() {
+        let height = 7.min(area.height);
+        let note_area = Rect { y: area.y + area.height - height, height, ..area };
+        triage::draw_note(frame, note_area, state);
     }
 }
 
@@ -105,6 +121,12 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
                 .map_or(0, |(.., n)| n);
             spans.push(Span::raw(format!(" {} ", sanitize_line(&state.folder_name()))).bold());
             spans.push(Span::raw(format!("{count}")).dim());
+            if state.sort != crate::model::Sort::Newest {
+                spans.push(Span::raw(format!(" · {}", state.sort.label())).dim());
+            }
+            if !state.marked.is_empty() {
+                spans.push(Span::styled(format!(" · {} marked", state.marked.len()), Style::new().fg(Color::Magenta).bold()));
+            }
         }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -174,7 +174,22 @@ fn draw_messages(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     };
     // Where the selected message (or the last one) ends, to scroll it into view.
     let mut anchor = 0;
+    // Notes go among the messages, by time.
+    let mut notes = thread.notes.iter().peekable();
+    let note_lines = |lines: &mut Vec<Line<'static>>, note: &crate::store::Note| {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!(" ✎ note · {} · {}", sanitize_line(&note.author), age(note.created_at, state.now)),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ));
+        for line in wrap(&sanitize(&note.body), text_width) {
+            lines.push(Line::styled(format!("   {line}"), Style::new().fg(Color::Yellow)));
+        }
+    };
     for (index, message) in detail.messages.iter().enumerate() {
+        while let Some(note) = notes.next_if(|n| n.created_at < message.created_at) {
+            note_lines(&mut lines, note);
+        }
         if !lines.is_empty() {
             lines.push(Line::raw(""));
         }
@@ -188,6 +203,12 @@ fn draw_messages(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
             lines.push(Line::styled(format!("   {line}"), text_style));
         }
         if is_selected || (selected.is_none() && index + 1 == detail.messages.len()) {
+            anchor = lines.len();
+        }
+    }
+    for note in notes {
+        note_lines(&mut lines, note);
+        if selected.is_none() {
             anchor = lines.len();
         }
     }
