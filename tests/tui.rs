@@ -621,3 +621,115 @@ fn saved_replies_are_managed_in_the_inbox() {
     ui.keys("ctrl+s");
     assert!(ui.state.error.as_deref().unwrap().contains("needs a title"));
 }
+
+#[test]
+fn t_opens_the_tag_picker_creates_adds_and_removes_tags_in_bulk() {
+    let (mut store, account) = demo_store(40);
+    let ids = open_ids(&store);
+    store.tag(&ids[5..6], "Payment", "bob", 0).unwrap();
+    let mut ui = harness(store, account, (120, 32), false);
+    // Mark the first two, then tag them both.
+    ui.keys("space space");
+    assert_eq!(ui.state.marked.len(), 2);
+    ui.keys("t");
+    ui.type_text("Refund");
+    insta::assert_snapshot!("tag_picker", ui.screen());
+    ui.keys("enter");
+    for id in &ids[..2] {
+        assert_eq!(ui.store.conversation_row(*id).unwrap().unwrap().tags, vec!["Refund".to_string()]);
+    }
+    // Choosing a tag a conversation has takes it off.
+    ui.keys("t");
+    ui.type_text("refund");
+    ui.keys("enter");
+    assert!(ui.store.conversation_row(ids[0]).unwrap().unwrap().tags.is_empty());
+    assert!(ui.store.conversation_row(ids[1]).unwrap().unwrap().tags.is_empty());
+    ui.keys("esc");
+    assert!(ui.state.marked.is_empty(), "Esc clears the marks");
+    let events = ui.store.conversation_events(ids[0]).unwrap();
+    assert!(events.iter().any(|e| e.kind == "tagged" && e.actor == "ana"));
+    assert!(events.iter().any(|e| e.kind == "untagged" && e.actor == "ana"));
+}
+
+#[test]
+fn a_tag_folder_lists_its_open_conversations() {
+    let (mut store, account) = demo_store(40);
+    let ids = open_ids(&store);
+    store.tag(&[ids[3], ids[7]], "Payment", "bob", 0).unwrap();
+    let mut ui = harness(store, account, (120, 32), false);
+    // Open, Mine, Unassigned, Snoozed, Closed, then the tag.
+    ui.keys("h g j j j j j enter");
+    assert_eq!(ui.state.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ids[3], ids[7]]);
+    insta::assert_snapshot!("tag_folder", ui.screen());
+}
+
+#[test]
+fn assign_snooze_priority_and_sort_from_the_keyboard() {
+    let (store, account) = demo_store(40);
+    let mut ui = harness(store, account, (120, 32), false);
+    ui.state.agents = vec!["jack".into(), "mei".into()];
+    let id = open_ids(&ui.store)[0];
+    ui.keys("a");
+    ui.type_text("jac");
+    ui.keys("enter");
+    assert_eq!(ui.store.conversation_row(id).unwrap().unwrap().assignee.as_deref(), Some("jack"));
+    ui.keys("a enter");
+    assert_eq!(ui.store.conversation_row(id).unwrap().unwrap().assignee, None, "Unassigned is first");
+
+    ui.keys("! !");
+    assert_eq!(ui.store.conversation_row(id).unwrap().unwrap().priority, 2);
+    ui.keys("o o");
+    assert_eq!(ui.state.sort, hark::model::Sort::Priority);
+    assert_eq!(ui.state.rows[0].id, id, "the urgent one comes first");
+    assert!(ui.screen().contains("by priority"));
+
+    ui.keys("z 2");
+    let row = ui.store.conversation_row(id).unwrap().unwrap();
+    assert_eq!(row.status, Status::Snoozed);
+    assert_eq!(row.snoozed_until, Some(start().timestamp_millis() + 4 * 3_600_000));
+    assert!(!ui.state.rows.iter().any(|r| r.id == id), "snoozed leaves Open");
+    let next = ui.state.selected_row().unwrap().id;
+    ui.keys("z");
+    ui.type_text("soon");
+    ui.keys("enter");
+    assert!(ui.state.error.as_deref().unwrap().contains("not a time"));
+    ui.keys("esc");
+    assert_eq!(ui.store.conversation_row(next).unwrap().unwrap().status, Status::Open);
+}
+
+#[test]
+fn notes_show_in_the_thread_and_the_profile_holds_the_customer() {
+    let (store, account) = demo_store(40);
+    let mut ui = harness(store, account, (120, 32), false);
+    let id = open_ids(&ui.store)[1];
+    ui.keys("j n");
+    ui.type_text("She was charged twice; refund approved by Jack.");
+    ui.keys("ctrl+s");
+    let notes = ui.store.notes(id).unwrap();
+    assert_eq!(notes[0].author, "ana");
+    let screen = ui.screen();
+    assert!(screen.contains("✎ note · ana"), "{screen}");
+    assert!(ui.store.conversation(id).unwrap().messages.iter().all(|m| !m.text.contains("refund approved")), "a note is never a message");
+    insta::assert_snapshot!("conversation_with_a_note", screen);
+
+    ui.keys("p");
+    let contact = ui.state.profile.as_ref().unwrap().contact_id;
+    ui.keys("n");
+    ui.type_text("Prefers DMs. Long-time subscriber.");
+    ui.keys("ctrl+s e");
+    ui.type_text("mateo@example.com");
+    ui.keys("tab");
+    ui.type_text("#48213");
+    ui.keys("tab");
+    ui.type_text("plan: Monthly");
+    ui.keys("ctrl+s v");
+    let saved = ui.store.contact(contact).unwrap();
+    assert_eq!(saved.fields.email.as_deref(), Some("mateo@example.com"));
+    assert_eq!(saved.fields.order_ref.as_deref(), Some("#48213"));
+    assert_eq!(saved.fields.custom["plan"], "Monthly");
+    assert!(saved.vip);
+    assert_eq!(ui.store.contact_notes(contact).unwrap().len(), 1);
+    insta::assert_snapshot!("profile_panel", ui.screen());
+    ui.keys("p");
+    assert!(ui.state.profile.is_none());
+}

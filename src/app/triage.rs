@@ -85,7 +85,7 @@ impl ChoicePicker {
             && !self.choices.iter().any(|c| c.label.eq_ignore_ascii_case(self.query.trim()))
     }
 
-    /// Rows the picker shows: the new entry (if offered) first, then the matches.
+    /// Rows the picker shows: the matches, then the new entry (if offered).
     pub fn rows(&self) -> usize {
         self.shown.len() + usize::from(self.offers_new())
     }
@@ -99,12 +99,9 @@ impl ChoicePicker {
             KeyCode::Down => self.selected = (self.selected + 1).min(self.rows().saturating_sub(1)),
             KeyCode::Char('n') if ctrl => self.selected = (self.selected + 1).min(self.rows().saturating_sub(1)),
             KeyCode::Enter | KeyCode::Tab => {
-                let offset = usize::from(self.offers_new());
-                if offset == 1 && self.selected == 0 {
-                    return Picked::New(self.query.trim().to_owned());
-                }
-                return match self.shown.get(self.selected - offset).and_then(|&i| self.choices.get(i)) {
+                return match self.shown.get(self.selected).and_then(|&i| self.choices.get(i)) {
                     Some(choice) => Picked::Choice(choice.value.clone(), choice.checked),
+                    None if self.offers_new() => Picked::New(self.query.trim().to_owned()),
                     None => Picked::Nothing,
                 };
             }
@@ -560,8 +557,8 @@ mod tests {
         }
         assert_eq!(picker.shown, vec![0]);
         assert!(picker.offers_new(), "'pay' is not a tag yet");
-        assert!(matches!(picker.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)), Picked::New(t) if t == "pay"));
-        picker.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
         assert!(matches!(picker.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)), Picked::Choice(t, true) if t == "Payment"));
+        picker.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+        assert!(matches!(picker.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)), Picked::New(t) if t == "pay"));
     }
 }

@@ -41,15 +41,17 @@ fn draw_picker(frame: &mut Frame<'_>, area: Rect, state: &AppState, picker: &Cho
         Span::styled("▏", Style::new().fg(Color::Cyan)),
     ])];
     let offers_new = picker.offers_new();
-    if offers_new {
-        let verb = picker.new_entry.unwrap_or("new");
-        lines.push(row(format!("+ {verb} “{}”", sanitize_line(picker.query.trim())), picker.selected == 0, Style::new().fg(Color::Green)));
-    }
-    for (position, &index) in picker.shown.iter().enumerate().take(12) {
+    // Keep the selected row in view.
+    let first = picker.selected.saturating_sub(11);
+    for (position, &index) in picker.shown.iter().enumerate().skip(first).take(12) {
         let choice = &picker.choices[index];
         let mark = if choice.checked { "✓ " } else { "  " };
-        let selected = picker.selected == position + usize::from(offers_new);
-        lines.push(row(format!("{mark}{}", sanitize_line(&choice.label)), selected, Style::new()));
+        lines.push(row(format!("{mark}{}", sanitize_line(&choice.label)), picker.selected == position, Style::new()));
+    }
+    if offers_new {
+        let verb = picker.new_entry.unwrap_or("new");
+        let selected = picker.selected == picker.shown.len();
+        lines.push(row(format!("+ {verb} “{}”", sanitize_line(picker.query.trim())), selected, Style::new().fg(Color::Green)));
     }
     if picker.shown.is_empty() && !offers_new {
         lines.push(Line::raw("   nothing matches").dim());
@@ -211,12 +213,13 @@ pub fn draw_profile(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(format!(" Conversations ({})", data.conversations.len()), Style::new().bold()));
+    let snippet_width = usize::from(inner.width).saturating_sub(27);
     for conversation in &data.conversations {
         lines.push(Line::from(vec![
             Span::styled(format!(" #{:<5}", conversation.id), label),
             Span::raw(format!("{:<7}", conversation.status.as_str())),
             Span::styled(format!("{:<12}", truncate(&sanitize_line(&conversation.account), 11)), label),
-            Span::raw(truncate(&sanitize_line(&conversation.snippet), 40).into_owned()),
+            Span::raw(truncate(&sanitize_line(&conversation.snippet), snippet_width).into_owned()),
         ]));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
