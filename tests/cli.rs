@@ -509,11 +509,10 @@ fn rules_test_dry_runs_over_the_history_and_changes_nothing() {
     let payment = &report["rules"][0];
     assert!(payment["matched_messages"].as_u64().unwrap() > 0);
     assert!(
-        report["rules"][1]["conversations"]
+        !report["rules"][1]["conversations"]
             .as_array()
             .unwrap()
-            .len()
-            > 0
+            .is_empty()
     );
     let list = json_of(&run(&[
         "conversations",

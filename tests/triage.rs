@@ -346,7 +346,9 @@ fn languages_of_the_demo_inbox_are_detected() {
 fn folders_sort_newest_oldest_and_by_priority_across_pages() {
     use hark::model::Sort;
     let (mut store, account) = store_with_account(None);
-    let items: Vec<_> = (0..25).map(|i| inbound(&format!("r{i}"), &format!("m{i}"), "x", i / 2)).collect();
+    let items: Vec<_> = (0..25)
+        .map(|i| inbound(&format!("r{i}"), &format!("m{i}"), "x", i / 2))
+        .collect();
     ingest(&mut store, account, &items, 30);
     let all = ids(&store, Folder::Open);
     store.set_priority(&all[20..23], 1, "ana", 0).unwrap();
@@ -373,5 +375,9 @@ fn folders_sort_newest_oldest_and_by_priority_across_pages() {
     assert_eq!(oldest, reversed);
     assert_eq!(by_priority[0].0, 2);
     assert!(by_priority[1..4].iter().all(|r| r.0 == 1));
-    assert!(by_priority.windows(2).all(|w| (w[0].0, w[0].1, w[0].2) > (w[1].0, w[1].1, w[1].2)));
+    assert!(
+        by_priority
+            .windows(2)
+            .all(|w| (w[0].0, w[0].1, w[0].2) > (w[1].0, w[1].1, w[1].2))
+    );
 }

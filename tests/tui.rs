@@ -636,19 +636,44 @@ fn t_opens_the_tag_picker_creates_adds_and_removes_tags_in_bulk() {
     insta::assert_snapshot!("tag_picker", ui.screen());
     ui.keys("enter");
     for id in &ids[..2] {
-        assert_eq!(ui.store.conversation_row(*id).unwrap().unwrap().tags, vec!["Refund".to_string()]);
+        assert_eq!(
+            ui.store.conversation_row(*id).unwrap().unwrap().tags,
+            vec!["Refund".to_string()]
+        );
     }
     // Choosing a tag a conversation has takes it off.
     ui.keys("t");
     ui.type_text("refund");
     ui.keys("enter");
-    assert!(ui.store.conversation_row(ids[0]).unwrap().unwrap().tags.is_empty());
-    assert!(ui.store.conversation_row(ids[1]).unwrap().unwrap().tags.is_empty());
+    assert!(
+        ui.store
+            .conversation_row(ids[0])
+            .unwrap()
+            .unwrap()
+            .tags
+            .is_empty()
+    );
+    assert!(
+        ui.store
+            .conversation_row(ids[1])
+            .unwrap()
+            .unwrap()
+            .tags
+            .is_empty()
+    );
     ui.keys("esc");
     assert!(ui.state.marked.is_empty(), "Esc clears the marks");
     let events = ui.store.conversation_events(ids[0]).unwrap();
-    assert!(events.iter().any(|e| e.kind == "tagged" && e.actor == "ana"));
-    assert!(events.iter().any(|e| e.kind == "untagged" && e.actor == "ana"));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == "tagged" && e.actor == "ana")
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == "untagged" && e.actor == "ana")
+    );
 }
 
 #[test]
@@ -659,7 +684,10 @@ fn a_tag_folder_lists_its_open_conversations() {
     let mut ui = harness(store, account, (120, 32), false);
     // Open, Mine, Unassigned, Snoozed, Closed, then the tag.
     ui.keys("h g j j j j j enter");
-    assert_eq!(ui.state.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ids[3], ids[7]]);
+    assert_eq!(
+        ui.state.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![ids[3], ids[7]]
+    );
     insta::assert_snapshot!("tag_folder", ui.screen());
 }
 
@@ -672,9 +700,21 @@ fn assign_snooze_priority_and_sort_from_the_keyboard() {
     ui.keys("a");
     ui.type_text("jac");
     ui.keys("enter");
-    assert_eq!(ui.store.conversation_row(id).unwrap().unwrap().assignee.as_deref(), Some("jack"));
+    assert_eq!(
+        ui.store
+            .conversation_row(id)
+            .unwrap()
+            .unwrap()
+            .assignee
+            .as_deref(),
+        Some("jack")
+    );
     ui.keys("a enter");
-    assert_eq!(ui.store.conversation_row(id).unwrap().unwrap().assignee, None, "Unassigned is first");
+    assert_eq!(
+        ui.store.conversation_row(id).unwrap().unwrap().assignee,
+        None,
+        "Unassigned is first"
+    );
 
     ui.keys("! !");
     assert_eq!(ui.store.conversation_row(id).unwrap().unwrap().priority, 2);
@@ -686,15 +726,24 @@ fn assign_snooze_priority_and_sort_from_the_keyboard() {
     ui.keys("z 2");
     let row = ui.store.conversation_row(id).unwrap().unwrap();
     assert_eq!(row.status, Status::Snoozed);
-    assert_eq!(row.snoozed_until, Some(start().timestamp_millis() + 4 * 3_600_000));
-    assert!(!ui.state.rows.iter().any(|r| r.id == id), "snoozed leaves Open");
+    assert_eq!(
+        row.snoozed_until,
+        Some(start().timestamp_millis() + 4 * 3_600_000)
+    );
+    assert!(
+        !ui.state.rows.iter().any(|r| r.id == id),
+        "snoozed leaves Open"
+    );
     let next = ui.state.selected_row().unwrap().id;
     ui.keys("z");
     ui.type_text("soon");
     ui.keys("enter");
     assert!(ui.state.error.as_deref().unwrap().contains("not a time"));
     ui.keys("esc");
-    assert_eq!(ui.store.conversation_row(next).unwrap().unwrap().status, Status::Open);
+    assert_eq!(
+        ui.store.conversation_row(next).unwrap().unwrap().status,
+        Status::Open
+    );
 }
 
 #[test]
@@ -709,7 +758,15 @@ fn notes_show_in_the_thread_and_the_profile_holds_the_customer() {
     assert_eq!(notes[0].author, "ana");
     let screen = ui.screen();
     assert!(screen.contains("✎ note · ana"), "{screen}");
-    assert!(ui.store.conversation(id).unwrap().messages.iter().all(|m| !m.text.contains("refund approved")), "a note is never a message");
+    assert!(
+        ui.store
+            .conversation(id)
+            .unwrap()
+            .messages
+            .iter()
+            .all(|m| !m.text.contains("refund approved")),
+        "a note is never a message"
+    );
     insta::assert_snapshot!("conversation_with_a_note", screen);
 
     ui.keys("p");

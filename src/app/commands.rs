@@ -54,7 +54,9 @@ pub(super) fn run(state: &mut AppState, command: Command) -> Vec<Effect> {
         Command::Assign => super::triage::open_assign(state),
         Command::Snooze => {
             if !super::triage::targets(state).is_empty() {
-                state.overlay = Some(super::triage::Overlay::Snooze { typed: String::new() });
+                state.overlay = Some(super::triage::Overlay::Snooze {
+                    typed: String::new(),
+                });
             }
             Vec::new()
         }

@@ -19,7 +19,9 @@ use self::keymap::{Command, Keymap};
 use self::placeholders::PlaceholderValues;
 use crate::model::{Folder, Millis, NetworkKind, Sort, Status};
 use crate::networks::LengthUnit;
-use crate::store::{Contact, ConversationDetail, ConversationRow, FolderCounts, Note, PageCursor, SavedReply, Tag};
+use crate::store::{
+    Contact, ConversationDetail, ConversationRow, FolderCounts, Note, PageCursor, SavedReply, Tag,
+};
 use crate::sync::SyncEvent;
 
 /// Rows fetched per page of the conversation list.
@@ -275,6 +277,8 @@ pub enum Effect {
     FindContacts(String),
     LoadTags,
     LoadAgents,
+    /// Bring back snoozed conversations whose time has come.
+    WakeSnoozed,
     LoadSavedReplies,
     SaveSavedReply {
         id: Option<i64>,
@@ -559,7 +563,11 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             state.folder_cursor = state.folder_cursor.min(entries.saturating_sub(1));
             Vec::new()
         }
-        Action::ThreadLoaded { detail, draft, notes } => {
+        Action::ThreadLoaded {
+            detail,
+            draft,
+            notes,
+        } => {
             let mut effects = on_thread(state, *detail, draft, notes);
             effects.extend(triage::follow_profile(state));
             effects
@@ -569,13 +577,18 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::AgentsLoaded(agents) => {
-            let mut all: std::collections::BTreeSet<String> = state.agents.iter().cloned().collect();
+            let mut all: std::collections::BTreeSet<String> =
+                state.agents.iter().cloned().collect();
             all.extend(agents);
             state.agents = all.into_iter().collect();
             Vec::new()
         }
         Action::ProfileLoaded(data) => {
-            if let Some(profile) = state.profile.as_mut().filter(|p| p.contact_id == data.contact.id) {
+            if let Some(profile) = state
+                .profile
+                .as_mut()
+                .filter(|p| p.contact_id == data.contact.id)
+            {
                 profile.data = Some(*data);
             }
             Vec::new()
@@ -589,12 +602,20 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                     .into_iter()
                     .filter(|c| Some(c.id) != me)
                     .map(|c| triage::Choice {
-                        label: format!("{} @{} ({})", c.name.clone().unwrap_or_default(), c.handle, c.network.label()),
+                        label: format!(
+                            "{} @{} ({})",
+                            c.name.clone().unwrap_or_default(),
+                            c.handle,
+                            c.network.label()
+                        ),
                         value: c.id.to_string(),
                         checked: false,
                     })
                     .collect();
-                *picker = triage::ChoicePicker { choices, ..picker.clone() };
+                *picker = triage::ChoicePicker {
+                    choices,
+                    ..picker.clone()
+                };
                 picker.shown = (0..picker.choices.len()).collect();
             }
             Vec::new()

@@ -46,7 +46,11 @@ enum Picked {
 }
 
 impl ChoicePicker {
-    pub fn new(title: &'static str, choices: Vec<Choice>, new_entry: Option<&'static str>) -> ChoicePicker {
+    pub fn new(
+        title: &'static str,
+        choices: Vec<Choice>,
+        new_entry: Option<&'static str>,
+    ) -> ChoicePicker {
         let mut picker = ChoicePicker {
             title,
             query: String::new(),
@@ -82,7 +86,10 @@ impl ChoicePicker {
     pub fn offers_new(&self) -> bool {
         self.new_entry.is_some()
             && !self.query.trim().is_empty()
-            && !self.choices.iter().any(|c| c.label.eq_ignore_ascii_case(self.query.trim()))
+            && !self
+                .choices
+                .iter()
+                .any(|c| c.label.eq_ignore_ascii_case(self.query.trim()))
     }
 
     /// Rows the picker shows: the matches, then the new entry (if offered).
@@ -97,9 +104,15 @@ impl ChoicePicker {
             KeyCode::Up => self.selected = self.selected.saturating_sub(1),
             KeyCode::Char('p') if ctrl => self.selected = self.selected.saturating_sub(1),
             KeyCode::Down => self.selected = (self.selected + 1).min(self.rows().saturating_sub(1)),
-            KeyCode::Char('n') if ctrl => self.selected = (self.selected + 1).min(self.rows().saturating_sub(1)),
+            KeyCode::Char('n') if ctrl => {
+                self.selected = (self.selected + 1).min(self.rows().saturating_sub(1))
+            }
             KeyCode::Enter | KeyCode::Tab => {
-                return match self.shown.get(self.selected).and_then(|&i| self.choices.get(i)) {
+                return match self
+                    .shown
+                    .get(self.selected)
+                    .and_then(|&i| self.choices.get(i))
+                {
                     Some(choice) => Picked::Choice(choice.value.clone(), choice.checked),
                     None if self.offers_new() => Picked::New(self.query.trim().to_owned()),
                     None => Picked::Nothing,
@@ -125,7 +138,9 @@ pub enum Overlay {
     Tags(ChoicePicker),
     Assign(ChoicePicker),
     /// Snooze: quick choices by number, or a typed time.
-    Snooze { typed: String },
+    Snooze {
+        typed: String,
+    },
     /// Link the profile's customer to another contact.
     Link(ChoicePicker),
     Rules,
@@ -162,7 +177,11 @@ pub struct ProfileData {
     pub conversations: Vec<ConversationRow>,
 }
 
-pub const PROFILE_FIELDS: [&str; 3] = ["Email", "Order / reference", "Custom fields (key: value, one a line)"];
+pub const PROFILE_FIELDS: [&str; 3] = [
+    "Email",
+    "Order / reference",
+    "Custom fields (key: value, one a line)",
+];
 
 /// The conversations a triage command acts on: the marked ones, else the selected one.
 pub fn targets(state: &AppState) -> Vec<i64> {
@@ -174,10 +193,10 @@ pub fn targets(state: &AppState) -> Vec<i64> {
 }
 
 pub fn toggle_mark(state: &mut AppState) {
-    if let Some(id) = state.selected_row().map(|r| r.id) {
-        if !state.marked.remove(&id) {
-            state.marked.insert(id);
-        }
+    if let Some(id) = state.selected_row().map(|r| r.id)
+        && !state.marked.remove(&id)
+    {
+        state.marked.insert(id);
     }
 }
 
@@ -198,9 +217,17 @@ pub fn open_tags(state: &mut AppState) -> Vec<Effect> {
     let choices = state
         .tags
         .iter()
-        .map(|tag| Choice { label: tag.name.clone(), value: tag.name.clone(), checked: on_all(&tag.name) })
+        .map(|tag| Choice {
+            label: tag.name.clone(),
+            value: tag.name.clone(),
+            checked: on_all(&tag.name),
+        })
         .collect();
-    state.overlay = Some(Overlay::Tags(ChoicePicker::new("Tags", choices, Some("create tag"))));
+    state.overlay = Some(Overlay::Tags(ChoicePicker::new(
+        "Tags",
+        choices,
+        Some("create tag"),
+    )));
     vec![Effect::LoadTags]
 }
 
@@ -209,7 +236,11 @@ pub fn open_assign(state: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     }
     let current = state.selected_row().and_then(|r| r.assignee.clone());
-    let mut choices = vec![Choice { label: "Unassigned".into(), value: String::new(), checked: current.is_none() }];
+    let mut choices = vec![Choice {
+        label: "Unassigned".into(),
+        value: String::new(),
+        checked: current.is_none(),
+    }];
     let mut agents: BTreeSet<String> = state.agents.iter().cloned().collect();
     agents.insert(state.agent.clone());
     choices.extend(agents.into_iter().map(|agent| Choice {
@@ -217,7 +248,11 @@ pub fn open_assign(state: &mut AppState) -> Vec<Effect> {
         label: agent.clone(),
         value: agent,
     }));
-    state.overlay = Some(Overlay::Assign(ChoicePicker::new("Assign to", choices, Some("assign to"))));
+    state.overlay = Some(Overlay::Assign(ChoicePicker::new(
+        "Assign to",
+        choices,
+        Some("assign to"),
+    )));
     vec![Effect::LoadAgents]
 }
 
@@ -240,7 +275,11 @@ pub fn toggle_profile(state: &mut AppState) -> Vec<Effect> {
         state.error = Some("This conversation has no customer profile".into());
         return Vec::new();
     };
-    state.profile = Some(Profile { contact_id, data: None, form: None });
+    state.profile = Some(Profile {
+        contact_id,
+        data: None,
+        form: None,
+    });
     vec![Effect::LoadProfile(contact_id)]
 }
 
@@ -248,7 +287,9 @@ pub fn toggle_profile(state: &mut AppState) -> Vec<Effect> {
 pub fn follow_profile(state: &mut AppState) -> Vec<Effect> {
     let contact = state.thread.as_ref().and_then(|t| t.detail.contact_id);
     match (&mut state.profile, contact) {
-        (Some(profile), Some(contact_id)) if profile.contact_id != contact_id && profile.form.is_none() => {
+        (Some(profile), Some(contact_id))
+            if profile.contact_id != contact_id && profile.form.is_none() =>
+        {
             profile.contact_id = contact_id;
             profile.data = None;
             vec![Effect::LoadProfile(contact_id)]
@@ -271,7 +312,11 @@ pub fn close_or_reopen(state: &mut AppState) -> Vec<Effect> {
     let Some(row) = state.selected_row() else {
         return Vec::new();
     };
-    let status = if row.status == Status::Open { Status::Closed } else { Status::Open };
+    let status = if row.status == Status::Open {
+        Status::Closed
+    } else {
+        Status::Open
+    };
     state.marked.clear();
     vec![Effect::SetStatuses { ids, status }]
 }
@@ -317,7 +362,10 @@ pub fn overlay_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
                     let (Some(profile), Ok(other)) = (&state.profile, value.parse::<i64>()) else {
                         return Vec::new();
                     };
-                    vec![Effect::LinkContacts { a: profile.contact_id, b: other }]
+                    vec![Effect::LinkContacts {
+                        a: profile.contact_id,
+                        b: other,
+                    }]
                 }
                 Picked::New(_) | Picked::Nothing => {
                     let query = picker.query.clone();
@@ -386,8 +434,13 @@ pub fn note_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
             let target = note.target;
             state.note = None;
             match target {
-                NoteTarget::Conversation(conversation_id) => vec![Effect::AddNote { conversation_id, body }],
-                NoteTarget::Contact(contact_id) => vec![Effect::AddContactNote { contact_id, body }],
+                NoteTarget::Conversation(conversation_id) => vec![Effect::AddNote {
+                    conversation_id,
+                    body,
+                }],
+                NoteTarget::Contact(contact_id) => {
+                    vec![Effect::AddContactNote { contact_id, body }]
+                }
             }
         }
         _ => {
@@ -409,11 +462,17 @@ pub fn profile_key(state: &mut AppState, key: KeyEvent) -> Option<Vec<Effect>> {
             KeyCode::Enter if *field < 2 => *field += 1,
             KeyCode::Char('s') if ctrl => {
                 let value = |i: usize| inputs[i].lines().join("\n");
-                let mut fields = ContactFields { email: Some(value(0)), order_ref: Some(value(1)), ..ContactFields::default() };
+                let mut fields = ContactFields {
+                    email: Some(value(0)),
+                    order_ref: Some(value(1)),
+                    ..ContactFields::default()
+                };
                 for line in value(2).lines() {
                     match line.split_once(':') {
                         Some((k, v)) if !k.trim().is_empty() => {
-                            fields.custom.insert(k.trim().to_owned(), v.trim().to_owned());
+                            fields
+                                .custom
+                                .insert(k.trim().to_owned(), v.trim().to_owned());
                         }
                         _ if line.trim().is_empty() => {}
                         _ => {
@@ -434,11 +493,18 @@ pub fn profile_key(state: &mut AppState, key: KeyEvent) -> Option<Vec<Effect>> {
     }
     let data = profile.data.as_ref()?;
     match key.code {
-        KeyCode::Char('v') => Some(vec![Effect::SetVip { contact_id: profile.contact_id, vip: !data.contact.vip }]),
+        KeyCode::Char('v') => Some(vec![Effect::SetVip {
+            contact_id: profile.contact_id,
+            vip: !data.contact.vip,
+        }]),
         KeyCode::Char('e') => {
             let fields = &data.contact.fields;
             let area = |text: &str| TextArea::new(text.split('\n').map(str::to_owned).collect());
-            let custom: Vec<String> = fields.custom.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            let custom: Vec<String> = fields
+                .custom
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
             profile.form = Some((
                 0,
                 [
@@ -450,7 +516,11 @@ pub fn profile_key(state: &mut AppState, key: KeyEvent) -> Option<Vec<Effect>> {
             Some(Vec::new())
         }
         KeyCode::Char('L') => {
-            state.overlay = Some(Overlay::Link(ChoicePicker::new("Link to (type a handle or name)", Vec::new(), None)));
+            state.overlay = Some(Overlay::Link(ChoicePicker::new(
+                "Link to (type a handle or name)",
+                Vec::new(),
+                None,
+            )));
             Some(Vec::new())
         }
         KeyCode::Esc => {
@@ -462,7 +532,12 @@ pub fn profile_key(state: &mut AppState, key: KeyEvent) -> Option<Vec<Effect>> {
 }
 
 /// The quick snooze choices: 1 an hour, 2 four hours, 3 tomorrow 9:00, 4 next Monday 9:00.
-pub const SNOOZE_CHOICES: [&str; 4] = ["1 hour", "4 hours", "tomorrow 9:00", "next week (Monday 9:00)"];
+pub const SNOOZE_CHOICES: [&str; 4] = [
+    "1 hour",
+    "4 hours",
+    "tomorrow 9:00",
+    "next week (Monday 9:00)",
+];
 
 fn quick_snooze(choice: char, now: Millis, offset: FixedOffset) -> Millis {
     let hour = 3_600_000;
@@ -499,9 +574,16 @@ pub fn parse_snooze(text: &str, now: Millis, offset: FixedOffset) -> Option<Mill
     }
     let time = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").ok();
     if let Some(rest) = text.strip_prefix("tomorrow") {
-        let time = if rest.trim().is_empty() { NaiveTime::from_hms_opt(9, 0, 0)? } else { time(rest)? };
+        let time = if rest.trim().is_empty() {
+            NaiveTime::from_hms_opt(9, 0, 0)?
+        } else {
+            time(rest)?
+        };
         let day = local(now, offset).date_naive() + Duration::days(1);
-        return offset.from_local_datetime(&day.and_time(time)).single().map(|t| to_millis(t.with_timezone(&Utc)));
+        return offset
+            .from_local_datetime(&day.and_time(time))
+            .single()
+            .map(|t| to_millis(t.with_timezone(&Utc)));
     }
     if let Some(at) = time(&text) {
         let today = local(now, offset).date_naive();
@@ -513,8 +595,15 @@ pub fn parse_snooze(text: &str, now: Millis, offset: FixedOffset) -> Option<Mill
     }
     let moment = chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M")
         .ok()
-        .or_else(|| chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(9, 0, 0)))?;
-    offset.from_local_datetime(&moment).single().map(|t| to_millis(t.with_timezone(&Utc)))
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(9, 0, 0))
+        })?;
+    offset
+        .from_local_datetime(&moment)
+        .single()
+        .map(|t| to_millis(t.with_timezone(&Utc)))
 }
 
 /// Whether the inbox is in a state where the triage keys apply (browsing the list or thread).
@@ -527,7 +616,11 @@ mod tests {
     use super::*;
 
     fn utc(text: &str) -> Millis {
-        to_millis(DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc))
+        to_millis(
+            DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc),
+        )
     }
 
     #[test]
@@ -535,21 +628,49 @@ mod tests {
         let offset = FixedOffset::east_opt(2 * 3600).unwrap(); // UTC+2
         let now = utc("2026-03-04T10:30:00Z"); // Wednesday 12:30 local
         assert_eq!(parse_snooze("2h", now, offset), Some(now + 2 * 3_600_000));
-        assert_eq!(parse_snooze("tomorrow 14:00", now, offset), Some(utc("2026-03-05T12:00:00Z")));
-        assert_eq!(parse_snooze("tomorrow", now, offset), Some(utc("2026-03-05T07:00:00Z")));
-        assert_eq!(parse_snooze("13:00", now, offset), Some(utc("2026-03-04T11:00:00Z")));
-        assert_eq!(parse_snooze("09:00", now, offset), Some(utc("2026-03-05T07:00:00Z")), "past today: tomorrow");
-        assert_eq!(parse_snooze("2026-12-01 09:00", now, offset), Some(utc("2026-12-01T07:00:00Z")));
+        assert_eq!(
+            parse_snooze("tomorrow 14:00", now, offset),
+            Some(utc("2026-03-05T12:00:00Z"))
+        );
+        assert_eq!(
+            parse_snooze("tomorrow", now, offset),
+            Some(utc("2026-03-05T07:00:00Z"))
+        );
+        assert_eq!(
+            parse_snooze("13:00", now, offset),
+            Some(utc("2026-03-04T11:00:00Z"))
+        );
+        assert_eq!(
+            parse_snooze("09:00", now, offset),
+            Some(utc("2026-03-05T07:00:00Z")),
+            "past today: tomorrow"
+        );
+        assert_eq!(
+            parse_snooze("2026-12-01 09:00", now, offset),
+            Some(utc("2026-12-01T07:00:00Z"))
+        );
         assert_eq!(parse_snooze("whenever", now, offset), None);
         assert_eq!(quick_snooze('3', now, offset), utc("2026-03-05T07:00:00Z"));
-        assert_eq!(quick_snooze('4', now, offset), utc("2026-03-09T07:00:00Z"), "next Monday 9:00");
+        assert_eq!(
+            quick_snooze('4', now, offset),
+            utc("2026-03-09T07:00:00Z"),
+            "next Monday 9:00"
+        );
     }
 
     #[test]
     fn pickers_filter_offer_new_entries_and_choose() {
         let choices = vec![
-            Choice { label: "Payment".into(), value: "Payment".into(), checked: true },
-            Choice { label: "Praise".into(), value: "Praise".into(), checked: false },
+            Choice {
+                label: "Payment".into(),
+                value: "Payment".into(),
+                checked: true,
+            },
+            Choice {
+                label: "Praise".into(),
+                value: "Praise".into(),
+                checked: false,
+            },
         ];
         let mut picker = ChoicePicker::new("Tags", choices, Some("create tag"));
         for c in "pay".chars() {
@@ -557,8 +678,12 @@ mod tests {
         }
         assert_eq!(picker.shown, vec![0]);
         assert!(picker.offers_new(), "'pay' is not a tag yet");
-        assert!(matches!(picker.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)), Picked::Choice(t, true) if t == "Payment"));
+        assert!(
+            matches!(picker.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)), Picked::Choice(t, true) if t == "Payment")
+        );
         picker.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
-        assert!(matches!(picker.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)), Picked::New(t) if t == "pay"));
+        assert!(
+            matches!(picker.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)), Picked::New(t) if t == "pay")
+        );
     }
 }

@@ -61,6 +61,7 @@ pub async fn dispatch(context: Context, command: Command) -> anyhow::Result<Code
             like(&context, id, message, !undo, queue_only).await
         }
         Command::Replies(command) => super::replies::run(&context, command),
+        Command::Tags(command) => super::tags::run(&context, command),
         Command::Rules(command) => {
             seed_demo_if_new(&context).await?;
             super::rules::run(&context, command)

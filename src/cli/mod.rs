@@ -9,6 +9,7 @@ mod json;
 mod output;
 pub mod replies;
 pub mod rules;
+pub mod tags;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -98,6 +99,9 @@ pub enum Command {
     /// Saved replies: list, add, edit, remove, import, export.
     #[command(subcommand)]
     Replies(replies::RepliesCommand),
+    /// Tags: list them, give them colours.
+    #[command(subcommand)]
+    Tags(tags::TagsCommand),
     /// Triage rules: list them, or dry-run them over the cached history.
     #[command(subcommand)]
     Rules(rules::RulesCommand),

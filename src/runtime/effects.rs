@@ -32,7 +32,11 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
             Ok(counts) => vec![Action::CountsLoaded(counts)],
             Err(err) => failed(err),
         },
-        Effect::LoadThread(id) => match (store.conversation(id), store.draft(agent, id), store.notes(id)) {
+        Effect::LoadThread(id) => match (
+            store.conversation(id),
+            store.draft(agent, id),
+            store.notes(id),
+        ) {
             (Ok(detail), Ok(draft), Ok(notes)) => vec![Action::ThreadLoaded {
                 detail: Box::new(detail),
                 draft,
@@ -95,36 +99,85 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
             Err(err) => failed(err),
         },
         Effect::WakeSync => Vec::new(),
-        Effect::Tag { ids, name } => changed(store.tag(&ids, &name, agent, now), format!("Tagged {} with #{name}", count(&ids))),
-        Effect::Untag { ids, name } => changed(store.untag(&ids, &name, agent, now), format!("Took #{name} off {}", count(&ids))),
-        Effect::Assign { ids, agent: Some(to) } => changed(store.assign(&ids, Some(&to), agent, now), format!("Assigned {} to {to}", count(&ids))),
-        Effect::Assign { ids, agent: None } => changed(store.assign(&ids, None, agent, now), format!("Unassigned {}", count(&ids))),
+        Effect::Tag { ids, name } => changed(
+            store.tag(&ids, &name, agent, now),
+            format!("Tagged {} with #{name}", count(&ids)),
+        ),
+        Effect::Untag { ids, name } => changed(
+            store.untag(&ids, &name, agent, now),
+            format!("Took #{name} off {}", count(&ids)),
+        ),
+        Effect::Assign {
+            ids,
+            agent: Some(to),
+        } => changed(
+            store.assign(&ids, Some(&to), agent, now),
+            format!("Assigned {} to {to}", count(&ids)),
+        ),
+        Effect::Assign { ids, agent: None } => changed(
+            store.assign(&ids, None, agent, now),
+            format!("Unassigned {}", count(&ids)),
+        ),
         Effect::SetPriority { ids, level } => changed(
             store.set_priority(&ids, level, agent, now),
-            format!("Priority of {} is now {}", count(&ids), ["normal", "high", "urgent"][usize::try_from(level).unwrap_or(0).min(2)]),
+            format!(
+                "Priority of {} is now {}",
+                count(&ids),
+                ["normal", "high", "urgent"][usize::try_from(level).unwrap_or(0).min(2)]
+            ),
         ),
         Effect::Snooze { ids, until } => changed(
             store.snooze(&ids, until, agent, now),
-            format!("Snoozed {} until {}", count(&ids), crate::model::from_millis(until).with_timezone(&chrono::Local).format("%a %b %-d %H:%M")),
+            format!(
+                "Snoozed {} until {}",
+                count(&ids),
+                crate::model::from_millis(until)
+                    .with_timezone(&chrono::Local)
+                    .format("%a %b %-d %H:%M")
+            ),
         ),
         Effect::SetStatuses { ids, status } => {
-            let verb = if status == Status::Closed { "Closed" } else { "Reopened" };
-            changed(store.set_statuses(&ids, status, agent, now), format!("{verb} {}", count(&ids)))
+            let verb = if status == Status::Closed {
+                "Closed"
+            } else {
+                "Reopened"
+            };
+            changed(
+                store.set_statuses(&ids, status, agent, now),
+                format!("{verb} {}", count(&ids)),
+            )
         }
-        Effect::AddNote { conversation_id, body } => {
-            changed(store.add_note(conversation_id, &body, agent, now).map(|_| ()), "Note added (the team sees it; the customer never does)".into())
-        }
-        Effect::AddContactNote { contact_id, body } => {
-            changed(store.add_contact_note(contact_id, &body, agent, now).map(|_| ()), "Note added to the customer's profile".into())
-        }
+        Effect::AddNote {
+            conversation_id,
+            body,
+        } => changed(
+            store
+                .add_note(conversation_id, &body, agent, now)
+                .map(|_| ()),
+            "Note added (the team sees it; the customer never does)".into(),
+        ),
+        Effect::AddContactNote { contact_id, body } => changed(
+            store
+                .add_contact_note(contact_id, &body, agent, now)
+                .map(|_| ()),
+            "Note added to the customer's profile".into(),
+        ),
         Effect::SetVip { contact_id, vip } => changed(
             store.set_vip(contact_id, vip, agent, now),
-            if vip { "Marked VIP: their conversations rank high".into() } else { "No longer VIP".into() },
+            if vip {
+                "Marked VIP: their conversations rank high".into()
+            } else {
+                "No longer VIP".into()
+            },
         ),
-        Effect::UpdateContact { contact_id, fields } => {
-            changed(store.update_contact_fields(contact_id, &fields, agent, now), "Profile saved".into())
-        }
-        Effect::LinkContacts { a, b } => changed(store.link_contacts(a, b, agent, now), "Linked: one person, one history".into()),
+        Effect::UpdateContact { contact_id, fields } => changed(
+            store.update_contact_fields(contact_id, &fields, agent, now),
+            "Profile saved".into(),
+        ),
+        Effect::LinkContacts { a, b } => changed(
+            store.link_contacts(a, b, agent, now),
+            "Linked: one person, one history".into(),
+        ),
         Effect::LoadProfile(contact_id) => match load_profile(store, contact_id) {
             Ok(data) => vec![Action::ProfileLoaded(Box::new(data))],
             Err(StoreError::NotFound { .. }) => Vec::new(),
@@ -132,6 +185,14 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
         },
         Effect::FindContacts(query) => match store.find_contacts(&query, 20) {
             Ok(contacts) => vec![Action::ContactsFound { query, contacts }],
+            Err(err) => failed(err),
+        },
+        Effect::WakeSnoozed => match store.wake_snoozed(now) {
+            Ok(woken) if woken.is_empty() => Vec::new(),
+            Ok(woken) => vec![Action::Changed(format!(
+                "{} snoozed conversation(s) back in Open",
+                woken.len()
+            ))],
             Err(err) => failed(err),
         },
         Effect::LoadTags => match store.tags() {
@@ -192,7 +253,11 @@ fn count(ids: &[i64]) -> String {
 fn load_profile(store: &Store, contact_id: i64) -> crate::store::StoreResult<ProfileData> {
     let contact = store.contact(contact_id)?;
     Ok(ProfileData {
-        linked: store.person(contact_id)?.into_iter().filter(|c| c.id != contact_id).collect(),
+        linked: store
+            .person(contact_id)?
+            .into_iter()
+            .filter(|c| c.id != contact_id)
+            .collect(),
         notes: store.contact_notes(contact_id)?,
         conversations: store.person_conversations(contact_id)?,
         contact,

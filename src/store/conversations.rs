@@ -65,8 +65,18 @@ impl PageCursor {
     /// The position before the first conversation in an order.
     pub const fn start(sort: Sort) -> PageCursor {
         match sort {
-            Sort::Oldest => PageCursor { sort, priority: i64::MIN, last_message_at: i64::MIN, id: i64::MIN },
-            Sort::Newest | Sort::Priority => PageCursor { sort, priority: i64::MAX, last_message_at: i64::MAX, id: i64::MAX },
+            Sort::Oldest => PageCursor {
+                sort,
+                priority: i64::MIN,
+                last_message_at: i64::MIN,
+                id: i64::MIN,
+            },
+            Sort::Newest | Sort::Priority => PageCursor {
+                sort,
+                priority: i64::MAX,
+                last_message_at: i64::MAX,
+                id: i64::MAX,
+            },
         }
     }
 }
@@ -126,15 +136,27 @@ macro_rules! row_select {
 macro_rules! sorted {
     ($condition:literal) => {
         [
-            concat!(row_select!(), "WHERE ", $condition,
+            concat!(
+                row_select!(),
+                "WHERE ",
+                $condition,
                 " AND (c.last_message_at, c.id) < (?2, ?3)
-                  ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?4"),
-            concat!(row_select!(), "WHERE ", $condition,
+                  ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?4"
+            ),
+            concat!(
+                row_select!(),
+                "WHERE ",
+                $condition,
                 " AND (c.last_message_at, c.id) > (?2, ?3)
-                  ORDER BY c.last_message_at ASC, c.id ASC LIMIT ?4"),
-            concat!(row_select!(), "WHERE ", $condition,
+                  ORDER BY c.last_message_at ASC, c.id ASC LIMIT ?4"
+            ),
+            concat!(
+                row_select!(),
+                "WHERE ",
+                $condition,
                 " AND (c.priority, c.last_message_at, c.id) < (?1, ?2, ?3)
-                  ORDER BY c.priority DESC, c.last_message_at DESC, c.id DESC LIMIT ?4"),
+                  ORDER BY c.priority DESC, c.last_message_at DESC, c.id DESC LIMIT ?4"
+            ),
         ]
     };
 }
@@ -181,14 +203,26 @@ impl Store {
             Sort::Priority => 2,
         };
         let (sql, value): (&str, Option<rusqlite::types::Value>) = match folder {
-            Folder::Open => (sorted!("c.status = ?5")[order], Some("open".to_owned().into())),
-            Folder::Snoozed => (sorted!("c.status = ?5")[order], Some("snoozed".to_owned().into())),
-            Folder::Closed => (sorted!("c.status = ?5")[order], Some("closed".to_owned().into())),
+            Folder::Open => (
+                sorted!("c.status = ?5")[order],
+                Some("open".to_owned().into()),
+            ),
+            Folder::Snoozed => (
+                sorted!("c.status = ?5")[order],
+                Some("snoozed".to_owned().into()),
+            ),
+            Folder::Closed => (
+                sorted!("c.status = ?5")[order],
+                Some("closed".to_owned().into()),
+            ),
             Folder::Mine(agent) => (
                 sorted!("c.status = 'open' AND c.assignee = ?5")[order],
                 Some(agent.clone().into()),
             ),
-            Folder::Unassigned => (sorted!("c.status = 'open' AND c.assignee IS NULL")[order], None),
+            Folder::Unassigned => (
+                sorted!("c.status = 'open' AND c.assignee IS NULL")[order],
+                None,
+            ),
             Folder::Tag(tag_id) => (
                 sorted!(
                     "c.status = 'open' AND c.id IN

@@ -37,7 +37,17 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let items: Vec<ListItem<'_>> = state
         .rows
         .iter()
-        .map(|row| ListItem::new(row_lines(row, columns, state.now, several_accounts, state.marked.contains(&row.id))))
+        .map(|row| {
+            let mut lines = row_lines(
+                row,
+                columns,
+                state.now,
+                several_accounts,
+                state.marked.contains(&row.id),
+            );
+            colour_tags(&mut lines, state);
+            ListItem::new(lines)
+        })
         .collect();
     let highlight = if focused {
         Style::new().bg(Color::Blue).fg(Color::White)
@@ -50,6 +60,40 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         .highlight_symbol("▌");
     let mut list_state = ListState::default().with_selected(Some(state.selected));
     frame.render_stateful_widget(list, area, &mut list_state);
+}
+
+/// Gives each `#tag` on the first line the colour the team chose for it.
+fn colour_tags(lines: &mut [Line<'static>], state: &AppState) {
+    let Some(first) = lines.first_mut() else {
+        return;
+    };
+    let coloured: Vec<(String, Color)> = state
+        .tags
+        .iter()
+        .filter_map(|tag| {
+            let colour = tag.colour.as_deref()?.parse::<Color>().ok()?;
+            Some((format!("#{}", sanitize_line(&tag.name)), colour))
+        })
+        .collect();
+    if coloured.is_empty() {
+        return;
+    }
+    let mut spans = Vec::new();
+    for span in first.spans.drain(..) {
+        if span.style.fg != Some(Color::Magenta) {
+            spans.push(span);
+            continue;
+        }
+        // The marks span: " #a #b →agent"; split it so each tag can have its colour.
+        for piece in span.content.split_inclusive(' ') {
+            let colour = coloured
+                .iter()
+                .find(|(name, _)| piece.trim() == name)
+                .map_or(Color::Magenta, |(_, c)| *c);
+            spans.push(Span::styled(piece.to_owned(), Style::new().fg(colour)));
+        }
+    }
+    first.spans = spans;
 }
 
 /// Whether the customer spoke last and is waiting for an answer.

@@ -95,7 +95,11 @@ fn right_pane(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     }
     if state.note.is_some() {
         let height = 7.min(area.height);
-        let note_area = Rect { y: area.y + area.height - height, height, ..area };
+        let note_area = Rect {
+            y: area.y + area.height - height,
+            height,
+            ..area
+        };
         triage::draw_note(frame, note_area, state);
     }
 }
@@ -125,7 +129,10 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
                 spans.push(Span::raw(format!(" · {}", state.sort.label())).dim());
             }
             if !state.marked.is_empty() {
-                spans.push(Span::styled(format!(" · {} marked", state.marked.len()), Style::new().fg(Color::Magenta).bold()));
+                spans.push(Span::styled(
+                    format!(" · {} marked", state.marked.len()),
+                    Style::new().fg(Color::Magenta).bold(),
+                ));
             }
         }
     }

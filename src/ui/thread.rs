@@ -179,11 +179,18 @@ fn draw_messages(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let note_lines = |lines: &mut Vec<Line<'static>>, note: &crate::store::Note| {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
-            format!(" ✎ note · {} · {}", sanitize_line(&note.author), age(note.created_at, state.now)),
+            format!(
+                " ✎ note · {} · {}",
+                sanitize_line(&note.author),
+                age(note.created_at, state.now)
+            ),
             Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
         ));
         for line in wrap(&sanitize(&note.body), text_width) {
-            lines.push(Line::styled(format!("   {line}"), Style::new().fg(Color::Yellow)));
+            lines.push(Line::styled(
+                format!("   {line}"),
+                Style::new().fg(Color::Yellow),
+            ));
         }
     };
     for (index, message) in detail.messages.iter().enumerate() {
