@@ -118,6 +118,20 @@ impl RuleSet {
         self.rules.is_empty()
     }
 
+    /// Whether any rule looks at the language (detection costs time at ingest; it is skipped
+    /// when nothing needs it, and done later where it is wanted).
+    pub fn uses_language(&self) -> bool {
+        fn uses(condition: &Condition) -> bool {
+            match condition {
+                Condition::Filter(Filter::Language(_)) => true,
+                Condition::Filter(_) => false,
+                Condition::All(parts) | Condition::Any(parts) => parts.iter().any(uses),
+                Condition::Not(inner) => uses(inner),
+            }
+        }
+        self.rules.iter().any(|rule| uses(&rule.condition))
+    }
+
     /// The rules that match, in order, up to and including the first matching rule that stops.
     pub fn evaluate(&self, subject: &Subject<'_>) -> Vec<Hit> {
         let prepared = Prepared::new(subject);

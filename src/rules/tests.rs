@@ -193,3 +193,29 @@ fn language_names_and_codes() {
     assert_eq!(language_named("Esperanto"), Some(whatlang::Lang::Epo));
     assert_eq!(language_named("klingon"), None);
 }
+
+#[test]
+fn only_rules_on_language_ask_for_detection() {
+    let rule = |when: &str| Rule {
+        name: "r".into(),
+        when: when.into(),
+        condition: parse_condition(when).unwrap(),
+        actions: vec![RuleAction::Close],
+        stop: false,
+    };
+    assert!(
+        !RuleSet {
+            rules: vec![rule("contains pay")]
+        }
+        .uses_language()
+    );
+    assert!(
+        RuleSet {
+            rules: vec![
+                rule("contains pay"),
+                rule("not (contains a or language is zh)")
+            ]
+        }
+        .uses_language()
+    );
+}

@@ -176,8 +176,10 @@ fn ingest_item(
         .filter(|name| !name.trim().is_empty())
         .unwrap_or_else(|| message.author.handle.clone());
     let language = match message.direction {
-        Direction::In => crate::rules::text::detect_language(&message.text),
-        Direction::Out => None,
+        Direction::In if context.rules.uses_language() => {
+            crate::rules::text::detect_language(&message.text)
+        }
+        _ => None,
     };
     let inserted = tx
         .prepare_cached(

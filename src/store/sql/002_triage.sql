@@ -10,7 +10,7 @@ CREATE TABLE conversation_notes (
 );
 CREATE INDEX conversation_notes_by_conversation ON conversation_notes (conversation_id, created_at);
 
--- The language detected in a message (ISO 639-3, e.g. 'eng', 'cmn'), for rules and reports.
+-- The language detected in a message (ISO 639-3, e.g. 'eng', 'cmn') when a rule needed it.
 ALTER TABLE messages ADD COLUMN language TEXT;
 
 -- Folders sorted by priority, and snoozed conversations found by wake-up time.
