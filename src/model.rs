@@ -70,13 +70,14 @@ macro_rules! text_enum {
 
 text_enum!(
     /// The social networks hark speaks. `demo` is the embedded simulated network.
-    NetworkKind, "network" { Demo => "demo" }
+    NetworkKind, "network" { Demo => "demo", Mastodon => "mastodon" }
 );
 
 impl NetworkKind {
     pub fn label(self) -> &'static str {
         match self {
             NetworkKind::Demo => "Demo",
+            NetworkKind::Mastodon => "Mastodon",
         }
     }
 }

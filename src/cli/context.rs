@@ -13,6 +13,7 @@ use crate::config::{AccountConfig, Config, Paths, expand_home};
 use crate::model::NetworkKind;
 use crate::networks::Network;
 use crate::networks::demo::{self, DemoNetwork};
+use crate::networks::mastodon;
 use crate::store::{NewAccount, Store};
 use crate::sync::SyncAccount;
 
@@ -26,6 +27,8 @@ pub struct Context {
     pub clock: SharedClock,
     /// The enabled accounts, connected to their networks.
     pub accounts: Vec<SyncAccount>,
+    /// Enabled accounts that could not be connected, with the reason (a missing token…).
+    pub account_errors: Vec<(String, String)>,
     pub demo: bool,
     /// Keeps the throwaway demo database alive until hark exits.
     _throwaway: Option<tempfile::TempDir>,
@@ -65,6 +68,7 @@ impl Context {
             agent,
             clock,
             accounts: Vec::new(),
+            account_errors: Vec::new(),
             demo: global.demo,
             _throwaway: throwaway,
             _log_guard: log_guard,
@@ -85,6 +89,7 @@ impl Context {
                 name: DEMO_ACCOUNT.into(),
                 network: NetworkKind::Demo,
                 handle: None,
+                instance: None,
                 enabled: true,
                 sync_interval_secs: Some(10),
                 signature: None,
@@ -96,11 +101,22 @@ impl Context {
         let mut store = self.open_store()?;
         let now = self.clock.now_millis();
         for account in configured.iter().filter(|account| account.enabled) {
-            let network = self.connect(account);
+            let network = match self.connect(account) {
+                Ok(network) => network,
+                Err(reason) => {
+                    tracing::warn!(account = %account.name, %reason, "account not connected");
+                    self.account_errors.push((account.name.clone(), reason));
+                    None
+                }
+            };
             let handle = account
                 .handle
                 .clone()
-                .unwrap_or_else(|| default_handle(account.network));
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| match default_handle(account.network) {
+                    handle if handle.is_empty() => account.name.clone(),
+                    handle => handle,
+                });
             let account_id = store.upsert_account(
                 &NewAccount {
                     name: account.name.clone(),
@@ -112,23 +128,38 @@ impl Context {
                 },
                 now,
             )?;
-            self.accounts.push(SyncAccount {
-                account_id,
-                name: account.name.clone(),
-                network,
-                interval: account.sync_interval(&self.config),
-            });
+            if let Some(network) = network {
+                self.accounts.push(SyncAccount {
+                    account_id,
+                    name: account.name.clone(),
+                    network,
+                    interval: account.sync_interval(&self.config),
+                });
+            }
         }
         Ok(())
     }
 
-    fn connect(&self, account: &AccountConfig) -> Arc<dyn Network> {
-        match account.network {
+    /// The account's network client; None (with the reason) when it cannot be made, e.g. the
+    /// token cannot be read. The account's cached conversations stay usable either way.
+    fn connect(&self, account: &AccountConfig) -> Result<Option<Arc<dyn Network>>, String> {
+        Ok(Some(match account.network {
             NetworkKind::Demo => Arc::new(DemoNetwork::new(
                 self.config.demo.settings(),
                 Arc::clone(&self.clock),
             )),
-        }
+            NetworkKind::Mastodon => {
+                let instance = account.instance.as_deref().ok_or("no instance")?;
+                let secret = account.secret().ok_or("no token")?;
+                let token = secret.resolve().map_err(|err| {
+                    format!("cannot read the token ({}): {err}", secret.describe())
+                })?;
+                let client =
+                    mastodon::api::Client::new(instance, Some(token), Arc::clone(&self.clock))
+                        .map_err(|err| err.to_string())?;
+                Arc::new(mastodon::MastodonNetwork::new(client))
+            }
+        }))
     }
 
     pub fn account(&self, account_id: i64) -> Option<&SyncAccount> {
@@ -139,12 +170,14 @@ impl Context {
 fn default_handle(network: NetworkKind) -> String {
     match network {
         NetworkKind::Demo => demo::BRAND_HANDLE.into(),
+        NetworkKind::Mastodon => String::new(),
     }
 }
 
 fn default_display_name(network: NetworkKind) -> Option<String> {
     match network {
         NetworkKind::Demo => Some(demo::BRAND_NAME.into()),
+        NetworkKind::Mastodon => None,
     }
 }
 

@@ -139,6 +139,8 @@ pub struct AccountConfig {
     pub network: NetworkKind,
     /// The account's handle on the network, e.g. "@brand@mastodon.social".
     pub handle: Option<String>,
+    /// Mastodon: the server's address, e.g. "https://mastodon.social" (any http(s) URL).
+    pub instance: Option<String>,
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
     /// Seconds between two fetches of this account.
@@ -256,6 +258,26 @@ impl Config {
             if secrets.iter().filter(|set| **set).count() > 1 {
                 return fail(format!(
                     "account '{}' names its token in more than one way; keep one of token_env, token_cmd, token_file",
+                    account.name
+                ));
+            }
+            if account.network == NetworkKind::Mastodon {
+                if account.instance.is_none() {
+                    return fail(format!(
+                        "account '{}' is on Mastodon and needs `instance = \"https://your.server\"`",
+                        account.name
+                    ));
+                }
+                if account.secret().is_none() {
+                    return fail(format!(
+                        "account '{}' needs its access token: token_env, token_cmd or token_file (`hark accounts add mastodon` sets one up)",
+                        account.name
+                    ));
+                }
+            }
+            if account.network == NetworkKind::Demo && account.instance.is_some() {
+                return fail(format!(
+                    "account '{}' is on the demo network, which has no instance",
                     account.name
                 ));
             }

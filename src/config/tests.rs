@@ -79,6 +79,7 @@ fn the_secret_reference_is_taken_from_the_one_key_given() {
         name: "b".into(),
         network: NetworkKind::Demo,
         handle: None,
+        instance: None,
         enabled: true,
         sync_interval_secs: None,
         signature: None,

@@ -3,6 +3,7 @@
 //! engine's job.
 
 pub mod demo;
+pub mod mastodon;
 
 use std::time::Duration;
 

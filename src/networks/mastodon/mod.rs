@@ -1,0 +1,440 @@
+//! Mastodon: mentions (from notifications) and direct messages (from conversations), each with
+//! its whole thread, replies in the same visibility with an idempotency key, and favourites.
+//! Follows the Mastodon API docs; paging by `min_id` and the `Link` header.
+
+pub mod api;
+pub mod auth;
+pub mod model;
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use tokio::sync::OnceCell;
+
+use self::api::{Client, Links};
+use self::model::{Account, Context, Conversation, Notification, Status};
+use super::{
+    Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
+    SentReply,
+};
+use crate::model::{
+    ConversationKind, Direction, IncomingItem, NetworkKind, RemoteContact, RemoteMessage,
+};
+
+pub const MENTIONS: &str = "mentions";
+pub const DMS: &str = "dms";
+
+/// Items asked for per page (the API's maximum for these endpoints).
+const PAGE: usize = 40;
+/// How many pages of history the first sync of an account reads.
+const BACKFILL_PAGES: usize = 5;
+/// Mastodon's default status length.
+const DEFAULT_LIMIT: usize = 500;
+
+pub struct MastodonNetwork {
+    client: Client,
+    me: OnceCell<Account>,
+}
+
+impl MastodonNetwork {
+    pub fn new(client: Client) -> MastodonNetwork {
+        MastodonNetwork {
+            client,
+            me: OnceCell::new(),
+        }
+    }
+
+    /// The account the token belongs to (asked once).
+    pub async fn me(&self) -> NetworkResult<&Account> {
+        self.me
+            .get_or_try_init(|| async {
+                let (account, _) = self
+                    .client
+                    .get::<Account>("/api/v1/accounts/verify_credentials", &[])
+                    .await?;
+                Ok(account)
+            })
+            .await
+    }
+
+    /// The statuses before and after one in its thread, each with its JSON.
+    async fn context(&self, status_id: &str) -> NetworkResult<Vec<(Status, serde_json::Value)>> {
+        let (value, _) = self
+            .client
+            .get::<serde_json::Value>(&format!("/api/v1/statuses/{status_id}/context"), &[])
+            .await?;
+        // Checks the shape, then keeps each status's own JSON.
+        let _: Context = typed(value.clone())?;
+        let mut statuses = Vec::new();
+        for part in ["ancestors", "descendants"] {
+            for item in value
+                .get(part)
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+            {
+                if let Some(status) = parse_item::<Status>(item.clone(), "status") {
+                    statuses.push((status, item.clone()));
+                }
+            }
+        }
+        Ok(statuses)
+    }
+
+    /// A mention or DM with the exchange around it, as items of one conversation.
+    async fn thread_items(
+        &self,
+        status: Status,
+        raw: serde_json::Value,
+        kind: ConversationKind,
+        root: Option<String>,
+        customer: &Account,
+    ) -> NetworkResult<Vec<IncomingItem>> {
+        let me = self.me().await?.id.clone();
+        let mut statuses = self.context(&status.id).await?;
+        statuses.push((status.clone(), raw));
+        statuses.sort_by(|a, b| compare_ids(&a.0.id, &b.0.id));
+        // The thread's first status names the conversation (for DMs, the server's conversation).
+        let root = root.unwrap_or_else(|| {
+            statuses
+                .first()
+                .map_or(status.id.clone(), |s| s.0.id.clone())
+        });
+        let customer = contact(customer);
+        Ok(statuses
+            .into_iter()
+            .filter(|(s, _)| s.reblog.is_none())
+            .map(|(s, raw)| IncomingItem {
+                kind,
+                root_remote_id: root.clone(),
+                subject: None,
+                customer: customer.clone(),
+                message: message(&s, raw, &me),
+            })
+            .collect())
+    }
+
+    async fn fetch_mentions(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        let mut query = vec![
+            ("types[]", "mention".to_owned()),
+            ("limit", PAGE.to_string()),
+        ];
+        let mut notifications = Vec::new();
+        let mut more = false;
+        match cursor {
+            Some(newest) => {
+                query.push(("min_id", newest.to_owned()));
+                let (page, _) = self
+                    .client
+                    .get::<Vec<serde_json::Value>>("/api/v1/notifications", &query)
+                    .await?;
+                more = page.len() >= PAGE;
+                notifications.extend(page);
+            }
+            None => {
+                // First sync: the latest pages of history, newest first.
+                let (mut page, mut links) = self
+                    .client
+                    .get::<Vec<serde_json::Value>>("/api/v1/notifications", &query)
+                    .await?;
+                for _ in 1..BACKFILL_PAGES {
+                    let done = page.is_empty();
+                    notifications.append(&mut page);
+                    let Some(next) = links.next.clone().filter(|_| !done) else {
+                        break;
+                    };
+                    (page, links) = self.client.get_url(&next).await?;
+                }
+                notifications.append(&mut page);
+            }
+        }
+        let mut items = Vec::new();
+        let mut newest: Option<String> = cursor.map(str::to_owned);
+        for value in notifications {
+            let Some(notification) = parse_item::<Notification>(value.clone(), "notification")
+            else {
+                continue;
+            };
+            newest = Some(max_id(newest, &notification.id));
+            if notification.kind != "mention" {
+                continue;
+            }
+            let Some(status) = notification.status else {
+                continue;
+            };
+            let raw = value.get("status").cloned().unwrap_or_default();
+            items.extend(
+                self.thread_items(
+                    status,
+                    raw,
+                    ConversationKind::Mention,
+                    None,
+                    &notification.account,
+                )
+                .await?,
+            );
+        }
+        Ok(FetchPage {
+            items,
+            cursor: newest,
+            more,
+        })
+    }
+
+    async fn fetch_dms(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        let mut query = vec![("limit", PAGE.to_string())];
+        if let Some(newest) = cursor {
+            query.push(("min_id", newest.to_owned()));
+        }
+        let (page, links) = self
+            .client
+            .get::<Vec<serde_json::Value>>("/api/v1/conversations", &query)
+            .await?;
+        let me = self.me().await?.clone();
+        let more = cursor.is_some() && page.len() >= PAGE;
+        // The conversations list pages by the id of each one's last status, not its own id.
+        let mut newest =
+            Links::param(links.prev.as_deref(), "min_id").or_else(|| cursor.map(str::to_owned));
+        let mut items = Vec::new();
+        for value in page {
+            let Some(conversation) = parse_item::<Conversation>(value.clone(), "conversation")
+            else {
+                continue;
+            };
+            let Some(last) = conversation.last_status else {
+                continue;
+            };
+            newest = Some(max_id(newest, &last.id));
+            let customer = conversation
+                .accounts
+                .iter()
+                .find(|a| a.id != me.id)
+                .unwrap_or(&last.account)
+                .clone();
+            let raw = value.get("last_status").cloned().unwrap_or_default();
+            items.extend(
+                self.thread_items(
+                    last,
+                    raw,
+                    ConversationKind::Dm,
+                    Some(conversation.id),
+                    &customer,
+                )
+                .await?,
+            );
+        }
+        Ok(FetchPage {
+            items,
+            cursor: newest,
+            more,
+        })
+    }
+}
+
+#[async_trait]
+impl Network for MastodonNetwork {
+    fn kind(&self) -> NetworkKind {
+        NetworkKind::Mastodon
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            reply: true,
+            like: true,
+            hide: false,
+            private_reply: false,
+            direct_message: true,
+            profile_lookup: true,
+            reply_limit: DEFAULT_LIMIT,
+            reply_unit: LengthUnit::Characters,
+            signatures: true,
+        }
+    }
+
+    fn streams(&self) -> Vec<&'static str> {
+        vec![MENTIONS, DMS]
+    }
+
+    async fn fetch_since(&self, stream: &str, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        match stream {
+            MENTIONS => self.fetch_mentions(cursor).await,
+            DMS => self.fetch_dms(cursor).await,
+            other => Err(NetworkError::Rejected(format!(
+                "Mastodon has no stream '{other}'"
+            ))),
+        }
+    }
+
+    async fn reply(&self, request: &ReplyRequest) -> NetworkResult<SentReply> {
+        let me = self.me().await?.clone();
+        let answered = match &request.in_reply_to {
+            Some(id) => Some(
+                self.client
+                    .get::<Status>(&format!("/api/v1/statuses/{id}"), &[])
+                    .await?
+                    .0,
+            ),
+            None => None,
+        };
+        // The same audience as the customer's post: a DM stays a DM.
+        let visibility = match (&answered, request.kind) {
+            (Some(status), _) => status.visibility.clone(),
+            (None, ConversationKind::Dm) => "direct".into(),
+            (None, _) => "public".into(),
+        };
+        let mut text = request.text.clone();
+        if let Some(status) = &answered {
+            // Keep everyone in the exchange: the author and whoever they mentioned, not us.
+            let mut accts: Vec<&str> = vec![status.account.acct.as_str()];
+            accts.extend(status.mentions.iter().map(|m| m.acct.as_str()));
+            let missing: Vec<String> = accts
+                .into_iter()
+                .filter(|acct| *acct != me.acct && *acct != me.username)
+                .map(|acct| format!("@{acct}"))
+                .filter(|mention| !text.to_lowercase().contains(&mention.to_lowercase()))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if !missing.is_empty() {
+                text = format!("{} {text}", missing.join(" "));
+            }
+        }
+        let mut form = vec![("status", text), ("visibility", visibility)];
+        if let Some(id) = &request.in_reply_to {
+            form.push(("in_reply_to_id", id.clone()));
+        }
+        let value: serde_json::Value = self
+            .client
+            .post("/api/v1/statuses", &form, Some(&request.idempotency_key))
+            .await?;
+        let status: Status = typed(value)?;
+        Ok(SentReply {
+            remote_id: status.id,
+        })
+    }
+
+    async fn set_liked(&self, remote_id: &str, liked: bool) -> NetworkResult<()> {
+        let verb = if liked { "favourite" } else { "unfavourite" };
+        let _: serde_json::Value = self
+            .client
+            .post(&format!("/api/v1/statuses/{remote_id}/{verb}"), &[], None)
+            .await?;
+        Ok(())
+    }
+
+    async fn profile(&self, remote_id: &str) -> NetworkResult<RemoteContact> {
+        let (account, _) = self
+            .client
+            .get::<Account>(&format!("/api/v1/accounts/{remote_id}"), &[])
+            .await?;
+        Ok(contact(&account))
+    }
+
+    async fn fetch_thread(&self, root_remote_id: &str) -> NetworkResult<Vec<IncomingItem>> {
+        let (value, _) = self
+            .client
+            .get::<serde_json::Value>(&format!("/api/v1/statuses/{root_remote_id}"), &[])
+            .await?;
+        let status: Status = typed(value.clone())?;
+        let author = status.account.clone();
+        self.thread_items(status, value, ConversationKind::Mention, None, &author)
+            .await
+    }
+}
+
+fn typed<T: DeserializeOwned>(value: serde_json::Value) -> NetworkResult<T> {
+    serde_json::from_value(value).map_err(|err| NetworkError::Malformed(err.to_string()))
+}
+
+/// One item of a list; a malformed one is skipped (and logged) so that it cannot stall the sync.
+fn parse_item<T: DeserializeOwned>(value: serde_json::Value, what: &str) -> Option<T> {
+    match serde_json::from_value(value) {
+        Ok(item) => Some(item),
+        Err(err) => {
+            tracing::warn!(%err, what, "skipping a {what} hark cannot read");
+            None
+        }
+    }
+}
+
+/// Mastodon ids are numbers in strings; compare them as numbers (longer is larger).
+fn compare_ids(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+fn max_id(current: Option<String>, id: &str) -> String {
+    match current {
+        Some(current) if compare_ids(&current, id).is_ge() => current,
+        _ => id.to_owned(),
+    }
+}
+
+pub fn contact(account: &Account) -> RemoteContact {
+    RemoteContact {
+        remote_id: account.id.clone(),
+        handle: account.acct.clone(),
+        name: Some(account.display_name.clone()).filter(|n| !n.trim().is_empty()),
+        avatar_url: account.avatar.clone(),
+        bio: account
+            .note
+            .as_deref()
+            .map(html_to_text)
+            .filter(|b| !b.is_empty()),
+        followers: account.followers_count,
+        profile_url: account.url.clone(),
+    }
+}
+
+fn message(status: &Status, raw: serde_json::Value, me: &str) -> RemoteMessage {
+    let mut text = html_to_text(&status.content);
+    if !status.spoiler_text.trim().is_empty() {
+        text = format!("CW: {}\n{text}", status.spoiler_text.trim());
+    }
+    RemoteMessage {
+        remote_id: status.id.clone(),
+        parent_remote_id: status.in_reply_to_id.clone(),
+        direction: if status.account.id == me {
+            Direction::Out
+        } else {
+            Direction::In
+        },
+        author: contact(&status.account),
+        text,
+        created_at: status.created_at,
+        liked: status.favourited.unwrap_or(false),
+        raw,
+    }
+}
+
+/// Status HTML as readable text: paragraphs and line breaks kept, links and mentions as their
+/// text (Mastodon puts the whole address in the link text, partly hidden).
+pub fn html_to_text(html: &str) -> String {
+    let decorator = html2text::render::TrivialDecorator::new();
+    html2text::config::with_decorator(decorator)
+        .string_from_read(html.as_bytes(), 10_000)
+        .map(|text| text.trim().to_owned())
+        .unwrap_or_else(|_| html.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_becomes_text_with_mentions_and_whole_links() {
+        let html = "<p><span class=\"h-card\"><a href=\"https://m.example/@brand\" class=\"u-url mention\">@<span>brand</span></a></span> my order is late</p><p>see <a href=\"https://example.com/orders/48213\"><span class=\"invisible\">https://</span><span class=\"ellipsis\">example.com/orde</span><span class=\"invisible\">rs/48213</span></a><br>thanks &amp; bye</p>";
+        assert_eq!(
+            html_to_text(html),
+            "@brand my order is late\n\nsee https://example.com/orders/48213\nthanks & bye"
+        );
+    }
+
+    #[test]
+    fn ids_compare_as_numbers() {
+        assert_eq!(max_id(Some("99".into()), "100"), "100");
+        assert_eq!(
+            max_id(Some("117020577157693549".into()), "117020577157693548"),
+            "117020577157693549"
+        );
+        assert_eq!(max_id(None, "5"), "5");
+    }
+}
