@@ -64,23 +64,16 @@ pub async fn finish(
     Ok(token.access_token().secret().clone())
 }
 
-fn oauth_client(
-    client: &Client,
-    app: &Application,
-) -> NetworkResult<
-    oauth2::Client<
-        oauth2::basic::BasicErrorResponse,
-        oauth2::basic::BasicTokenResponse,
-        oauth2::basic::BasicTokenIntrospectionResponse,
-        oauth2::StandardRevocableToken,
-        oauth2::basic::BasicRevocationErrorResponse,
-        oauth2::EndpointSet,
-        oauth2::EndpointNotSet,
-        oauth2::EndpointNotSet,
-        oauth2::EndpointNotSet,
-        oauth2::EndpointSet,
-    >,
-> {
+/// The oauth2 client with the authorisation and token endpoints set.
+type OAuthClient = BasicClient<
+    oauth2::EndpointSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointSet,
+>;
+
+fn oauth_client(client: &Client, app: &Application) -> NetworkResult<OAuthClient> {
     let bad =
         |err: oauth2::url::ParseError| NetworkError::Rejected(format!("bad server address: {err}"));
     Ok(BasicClient::new(ClientId::new(app.client_id.clone()))
