@@ -16,6 +16,9 @@ pub async fn dispatch(context: Context, command: Command) -> anyhow::Result<Code
     match command {
         Command::Inbox => crate::runtime::run_inbox(context).await,
         Command::Sync { once } => sync(&context, once).await,
+        Command::Accounts(AccountsCommand::Add(args)) => {
+            super::accounts::add(context.config_path.clone(), args).await
+        }
         Command::Accounts(AccountsCommand::List { json }) => {
             seed_demo_if_new(&context).await?;
             accounts_list(&context, json)

@@ -22,6 +22,8 @@ pub const DEMO_ACCOUNT: &str = "demo";
 
 pub struct Context {
     pub config: Config,
+    /// The config file named on the command line (or in HARK_CONFIG), if any.
+    pub config_path: Option<PathBuf>,
     pub db_path: PathBuf,
     pub agent: String,
     pub clock: SharedClock,
@@ -64,6 +66,7 @@ impl Context {
         let agent = config.agent_name();
         let mut context = Context {
             config,
+            config_path: global.config.as_deref().map(expand_home),
             db_path,
             agent,
             clock,

@@ -2,6 +2,7 @@
 //!
 //! Exit codes (stable, for scripts): see [`exit`].
 
+pub mod accounts;
 mod commands;
 mod context;
 pub mod exit;
@@ -114,6 +115,9 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum AccountsCommand {
+    /// Connect a brand account: sign in (or use an existing token), keep the token as a secret,
+    /// and add the account to the config file.
+    Add(accounts::AddArgs),
     /// List the accounts and how their sync stands.
     List {
         #[arg(long)]
@@ -162,6 +166,12 @@ fn run(cli: Cli) -> anyhow::Result<exit::Code> {
     let command = cli.command.unwrap_or(Command::Inbox);
     if let Command::Version { json } = command {
         return commands::version(json);
+    }
+    if let Command::Accounts(AccountsCommand::Add(args)) = command {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        return runtime.block_on(accounts::add(cli.global.config.clone(), args));
     }
     let context = Context::build(&cli.global)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

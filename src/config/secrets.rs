@@ -19,6 +19,11 @@ pub enum SecretRef {
 pub struct Secret(String);
 
 impl Secret {
+    /// A secret obtained some other way (a sign-in that just returned a token).
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
