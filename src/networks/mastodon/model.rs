@@ -3,7 +3,34 @@
 //! parse too.
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+/// A list in which an entry hark cannot read is left out (and logged) instead of failing the
+/// whole answer: one odd status must not hide the rest of a thread.
+fn lenient_vec<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+    deserializer: D,
+) -> Result<Vec<T>, D::Error> {
+    let values = Option::<Vec<serde_json::Value>>::deserialize(deserializer)?.unwrap_or_default();
+    Ok(values
+        .into_iter()
+        .filter_map(|value| match serde_json::from_value(value) {
+            Ok(item) => Some(item),
+            Err(err) => {
+                tracing::warn!(%err, "skipping an entry hark cannot read");
+                None
+            }
+        })
+        .collect())
+}
+
+/// An optional object that is None when hark cannot read it.
+fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
+}
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Account {
@@ -51,12 +78,12 @@ pub struct Status {
     #[serde(default)]
     pub url: Option<String>,
     pub account: Account,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_vec")]
     pub mentions: Vec<Mention>,
     #[serde(default)]
     pub favourited: Option<bool>,
     /// A boost carries the boosted status here.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub reblog: Option<Box<Status>>,
 }
 
@@ -82,17 +109,17 @@ pub struct Conversation {
     pub id: String,
     #[serde(default)]
     pub unread: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_vec")]
     pub accounts: Vec<Account>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub last_status: Option<Status>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Context {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_vec")]
     pub ancestors: Vec<Status>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_vec")]
     pub descendants: Vec<Status>,
 }
 
