@@ -127,7 +127,7 @@ text_enum!(
 
 text_enum!(
     /// An action the outbox delivers to a network.
-    OutboxAction, "outbox action" { Reply => "reply", Like => "like", Unlike => "unlike" }
+    OutboxAction, "outbox action" { Reply => "reply", Like => "like", Unlike => "unlike", Close => "close" }
 );
 
 /// The order of a folder.

@@ -407,3 +407,28 @@ async fn the_instance_can_be_any_base_url_even_with_a_path() {
     assert!(Client::new("ftp://example.org", None, clock.clone()).is_err());
     assert!(Client::new("not a url", None, clock).is_err());
 }
+
+#[tokio::test]
+async fn closing_a_direct_message_marks_it_read_on_the_server() {
+    let (server, _me, _layla) = server().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/conversations/5/read"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "id": "5", "unread": false, "accounts": [] })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new(t(0));
+    let mastodon = network(&server, &clock);
+    mastodon
+        .conversation_closed(ConversationKind::Dm, "5")
+        .await
+        .unwrap();
+    // A mention has nothing to mark: no request.
+    mastodon
+        .conversation_closed(ConversationKind::Mention, "6")
+        .await
+        .unwrap();
+}

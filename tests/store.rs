@@ -425,3 +425,31 @@ fn unknown_values_in_the_database_are_reported_by_name() {
     let err = store.accounts().unwrap_err().to_string();
     assert!(err.contains("unknown network 'friendster'"), "{err}");
 }
+
+#[test]
+fn closing_a_direct_message_queues_telling_the_network() {
+    let (mut store, account) = store_with_account(None);
+    let mut dm = inbound("conv-9", "m1", "hi", 1);
+    dm.kind = hark::model::ConversationKind::Dm;
+    ingest(
+        &mut store,
+        account,
+        &[dm, inbound("post-1", "m2", "hello", 2)],
+        2,
+    );
+    for row in store
+        .folder_page(&Folder::Open, PageCursor::START, 10)
+        .unwrap()
+    {
+        store
+            .set_status(row.id, Status::Closed, "ana", ms(3))
+            .unwrap();
+    }
+    let claimed = store.claim_due_action(account, ms(3)).unwrap().unwrap();
+    assert_eq!(claimed.entry.action, hark::model::OutboxAction::Close);
+    assert_eq!(claimed.root_remote_id, "conv-9");
+    assert!(
+        store.claim_due_action(account, ms(3)).unwrap().is_none(),
+        "only the DM"
+    );
+}

@@ -168,6 +168,17 @@ pub trait Network: Send + Sync {
         Err(self.unsupported("direct messages"))
     }
 
+    /// The team closed a conversation: a network where that means something (a DM marked read)
+    /// is told; for the others this does nothing.
+    async fn conversation_closed(
+        &self,
+        kind: ConversationKind,
+        root_remote_id: &str,
+    ) -> NetworkResult<()> {
+        let _ = (kind, root_remote_id);
+        Ok(())
+    }
+
     async fn profile(&self, remote_id: &str) -> NetworkResult<RemoteContact> {
         let _ = remote_id;
         Err(self.unsupported("profile lookup"))

@@ -423,6 +423,27 @@ pub(super) fn set_status_in(
         Status::Snoozed => EventKind::Snoozed,
     };
     record_event(tx, now, actor, kind, Some(id), None, &serde_json::json!({}))?;
+    if status == Status::Closed {
+        // Tell the network too, where closing has a meaning there (a DM marked read).
+        let (account_id, kind, root): (i64, crate::model::ConversationKind, String) = tx
+            .query_row(
+                "SELECT account_id, kind, root_remote_id FROM conversations WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+        if kind == crate::model::ConversationKind::Dm {
+            super::outbox::insert_entry(
+                tx,
+                account_id,
+                id,
+                None,
+                crate::model::OutboxAction::Close,
+                Some(&root),
+                actor,
+                now,
+            )?;
+        }
+    }
     Ok(true)
 }
 

@@ -9,6 +9,7 @@ use super::StoreResult;
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/001_initial.sql")),
     M::up(include_str!("sql/002_triage.sql")),
+    M::up(include_str!("sql/003_outbox_actions.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -454,7 +454,7 @@ impl Store {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn insert_entry(
+pub(super) fn insert_entry(
     tx: &Transaction<'_>,
     account_id: i64,
     conversation_id: i64,

@@ -417,6 +417,12 @@ async fn perform(
             };
             Ok(Some(network.reply(&request).await?.remote_id))
         }
+        OutboxAction::Close => {
+            network
+                .conversation_closed(claimed.conversation_kind, &claimed.root_remote_id)
+                .await?;
+            Ok(None)
+        }
         OutboxAction::Like | OutboxAction::Unlike => {
             let target = entry.target_remote_id.as_deref().ok_or_else(|| {
                 NetworkError::Rejected(

@@ -321,6 +321,26 @@ impl Network for MastodonNetwork {
         Ok(())
     }
 
+    /// Closing a direct-message conversation marks it read on the server, so the brand's other
+    /// Mastodon apps agree.
+    async fn conversation_closed(
+        &self,
+        kind: ConversationKind,
+        root_remote_id: &str,
+    ) -> NetworkResult<()> {
+        if kind == ConversationKind::Dm {
+            let _: serde_json::Value = self
+                .client
+                .post(
+                    &format!("/api/v1/conversations/{root_remote_id}/read"),
+                    &[],
+                    None,
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
     async fn profile(&self, remote_id: &str) -> NetworkResult<RemoteContact> {
         let (account, _) = self
             .client
