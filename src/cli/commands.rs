@@ -192,6 +192,15 @@ fn plural(n: usize) -> &'static str {
 }
 
 async fn sync(context: &Context, once: bool) -> anyhow::Result<Code> {
+    for (name, reason) in &context.account_errors {
+        eprintln!(
+            "{name}: not syncing: {}",
+            crate::text::sanitize_line(reason)
+        );
+    }
+    if context.accounts.is_empty() && !context.account_errors.is_empty() {
+        anyhow::bail!("no account could be connected (see above)");
+    }
     if context.accounts.is_empty() {
         anyhow::bail!(
             "no accounts to sync: add one to the config file (see config.example.toml) or try --demo"
@@ -273,11 +282,21 @@ fn accounts_list(context: &Context, as_json: bool) -> anyhow::Result<Code> {
         );
     }
     for account in accounts {
+        let unconnected = context
+            .account_errors
+            .iter()
+            .find(|(name, _)| *name == account.name);
         let state = match (
             &account.last_error,
             &account.last_synced_at,
             account.syncing,
         ) {
+            (_, _, false) if unconnected.is_some() => {
+                format!(
+                    "not connected: {}",
+                    unconnected.map_or("", |(_, reason)| reason.as_str())
+                )
+            }
             (_, _, false) => "not in the config: cache kept, not syncing".to_string(),
             (Some(error), ..) => format!("error: {error}"),
             (None, Some(at), _) => format!("synced {at}"),
