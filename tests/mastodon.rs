@@ -432,3 +432,43 @@ async fn closing_a_direct_message_marks_it_read_on_the_server() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn closing_a_mention_dismisses_its_notifications_when_configured() {
+    let (server, me, layla) = server().await;
+    let ours = status("10", &me, "<p>post</p>", None, "public");
+    let mention = status("11", &layla, "<p>@brand hi</p>", Some("10"), "public");
+    let elsewhere = status("50", &layla, "<p>@brand other thread</p>", None, "public");
+    mount_context(&server, "10", vec![], vec![mention.clone()]).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/notifications"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            notification("21", "mention", &mention),
+            notification("22", "mention", &elsewhere),
+        ])))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/notifications/21/dismiss"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/notifications/22/dismiss"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new(t(0));
+    network(&server, &clock)
+        .conversation_closed(ConversationKind::Mention, "10")
+        .await
+        .unwrap();
+    network(&server, &clock)
+        .dismissing_on_close(true)
+        .conversation_closed(ConversationKind::Mention, "10")
+        .await
+        .unwrap();
+    let _ = ours;
+}

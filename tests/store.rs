@@ -427,7 +427,7 @@ fn unknown_values_in_the_database_are_reported_by_name() {
 }
 
 #[test]
-fn closing_a_direct_message_queues_telling_the_network() {
+fn closing_queues_telling_the_network() {
     let (mut store, account) = store_with_account(None);
     let mut dm = inbound("conv-9", "m1", "hi", 1);
     dm.kind = hark::model::ConversationKind::Dm;

@@ -93,6 +93,7 @@ impl Context {
                 network: NetworkKind::Demo,
                 handle: None,
                 instance: None,
+                dismiss_on_close: false,
                 enabled: true,
                 sync_interval_secs: Some(10),
                 signature: None,
@@ -160,7 +161,10 @@ impl Context {
                 let client =
                     mastodon::api::Client::new(instance, Some(token), Arc::clone(&self.clock))
                         .map_err(|err| err.to_string())?;
-                Arc::new(mastodon::MastodonNetwork::new(client))
+                Arc::new(
+                    mastodon::MastodonNetwork::new(client)
+                        .dismissing_on_close(account.dismiss_on_close),
+                )
             }
         }))
     }

@@ -141,6 +141,9 @@ pub struct AccountConfig {
     pub handle: Option<String>,
     /// Mastodon: the server's address, e.g. "https://mastodon.social" (any http(s) URL).
     pub instance: Option<String>,
+    /// Mastodon: closing a mention in hark dismisses its notifications on the server.
+    #[serde(default)]
+    pub dismiss_on_close: bool,
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
     /// Seconds between two fetches of this account.

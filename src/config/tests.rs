@@ -80,6 +80,7 @@ fn the_secret_reference_is_taken_from_the_one_key_given() {
         network: NetworkKind::Demo,
         handle: None,
         instance: None,
+        dismiss_on_close: false,
         enabled: true,
         sync_interval_secs: None,
         signature: None,

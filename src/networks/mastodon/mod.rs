@@ -33,6 +33,8 @@ const DEFAULT_LIMIT: usize = 500;
 pub struct MastodonNetwork {
     client: Client,
     me: OnceCell<Account>,
+    /// Closing a mention dismisses its notifications on the server.
+    dismiss_on_close: bool,
 }
 
 impl MastodonNetwork {
@@ -40,7 +42,15 @@ impl MastodonNetwork {
         MastodonNetwork {
             client,
             me: OnceCell::new(),
+            dismiss_on_close: false,
         }
+    }
+
+    /// Dismiss a mention's notifications on the server when it is closed in hark (off by
+    /// default: other people using the brand's Mastodon apps would no longer see them).
+    pub fn dismissing_on_close(mut self, dismiss: bool) -> MastodonNetwork {
+        self.dismiss_on_close = dismiss;
+        self
     }
 
     /// The account the token belongs to (asked once).
@@ -322,7 +332,7 @@ impl Network for MastodonNetwork {
     }
 
     /// Closing a direct-message conversation marks it read on the server, so the brand's other
-    /// Mastodon apps agree.
+    /// Mastodon apps agree; closing a mention dismisses its notifications when configured to.
     async fn conversation_closed(
         &self,
         kind: ConversationKind,
@@ -337,6 +347,38 @@ impl Network for MastodonNetwork {
                     None,
                 )
                 .await?;
+        }
+        if kind == ConversationKind::Mention && self.dismiss_on_close {
+            let mut thread: std::collections::HashSet<String> = self
+                .context(root_remote_id)
+                .await?
+                .into_iter()
+                .map(|(s, _)| s.id)
+                .collect();
+            thread.insert(root_remote_id.to_owned());
+            let query = [
+                ("types[]", "mention".to_owned()),
+                ("limit", PAGE.to_string()),
+            ];
+            let (recent, _) = self
+                .client
+                .get::<Vec<serde_json::Value>>("/api/v1/notifications", &query)
+                .await?;
+            for notification in recent
+                .into_iter()
+                .filter_map(|v| parse_item::<Notification>(v, "notification"))
+            {
+                if notification.status.is_some_and(|s| thread.contains(&s.id)) {
+                    let _: serde_json::Value = self
+                        .client
+                        .post(
+                            &format!("/api/v1/notifications/{}/dismiss", notification.id),
+                            &[],
+                            None,
+                        )
+                        .await?;
+                }
+            }
         }
         Ok(())
     }
