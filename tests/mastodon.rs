@@ -472,3 +472,83 @@ async fn closing_a_mention_dismisses_its_notifications_when_configured() {
         .unwrap();
     let _ = ours;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_add_signs_in_with_pkce_keeps_the_token_private_and_writes_the_config() {
+    let (server, _me, _layla) = server().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/apps"))
+        .and(body_string_contains("redirect_uris=urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "id": "9", "name": "hark", "client_id": "cid", "client_secret": "csecret", "vapid_key": "v" })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(body_string_contains("grant_type=authorization_code"))
+        .and(body_string_contains("code=PASTED-CODE"))
+        .and(body_string_contains("code_verifier="))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "access_token": "new-token", "token_type": "Bearer", "scope": "read write", "created_at": 1 })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("hark/config.toml");
+    let instance = server.uri();
+    let config_arg = config.clone();
+    let home_path = home.path().to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        assert_cmd::Command::cargo_bin("hark")
+            .unwrap()
+            .env("HOME", &home_path)
+            .arg("--config")
+            .arg(&config_arg)
+            .args([
+                "accounts",
+                "add",
+                "mastodon",
+                "--instance",
+                &instance,
+                "--name",
+                "brand",
+            ])
+            .write_stdin("PASTED-CODE\n")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("/oauth/authorize?"), "{stdout}");
+    assert!(
+        stdout.contains("code_challenge_method=S256"),
+        "PKCE: {stdout}"
+    );
+    assert!(stdout.contains("Signed in as @brand"), "{stdout}");
+    let token_file = home.path().join("hark/secrets/brand.token");
+    assert_eq!(std::fs::read_to_string(&token_file).unwrap(), "new-token");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        written.contains("network = \"mastodon\"") && written.contains("token_file ="),
+        "{written}"
+    );
+    assert!(
+        !written.contains("new-token"),
+        "the token never goes into the config"
+    );
+    let parsed = hark::config::Config::load(&config).unwrap();
+    assert_eq!(parsed.accounts().next().unwrap().name, "brand");
+}
