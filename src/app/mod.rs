@@ -855,6 +855,10 @@ fn on_thread(
 fn apply_sync_event(state: &mut AppState, event: SyncEvent) {
     let (account, text) = match event {
         SyncEvent::Started { account } => (account, "syncing…".to_string()),
+        SyncEvent::Standby { holder } => (
+            "sync".to_string(),
+            format!("done by another hark ({holder})"),
+        ),
         SyncEvent::Fetched {
             account, report, ..
         } => (account, format!("{} new", report.new_messages)),

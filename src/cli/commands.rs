@@ -15,7 +15,7 @@ use crate::sync::{StoreCell, SyncAccount, SyncEngine, SyncEvent};
 pub async fn dispatch(context: Context, command: Command) -> anyhow::Result<Code> {
     match command {
         Command::Inbox => crate::runtime::run_inbox(context).await,
-        Command::Sync { once } => sync(&context, once).await,
+        Command::Sync { once, daemon } => sync(&context, once, daemon).await,
         Command::Accounts(AccountsCommand::Add(args)) => {
             super::accounts::add(context.config_path.clone(), args).await
         }
@@ -132,6 +132,9 @@ async fn seed_demo_if_new(context: &Context) -> anyhow::Result<()> {
 fn describe(event: &SyncEvent) -> Option<String> {
     Some(match event {
         SyncEvent::Started { account } => format!("{account}: syncing…"),
+        SyncEvent::Standby { holder } => {
+            format!("another hark ({holder}) syncs this database; waiting to take over")
+        }
         SyncEvent::Fetched {
             account,
             stream,
@@ -191,7 +194,7 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-async fn sync(context: &Context, once: bool) -> anyhow::Result<Code> {
+async fn sync(context: &Context, once: bool, daemon: bool) -> anyhow::Result<Code> {
     for (name, reason) in &context.account_errors {
         eprintln!(
             "{name}: not syncing: {}",
@@ -209,6 +212,16 @@ async fn sync(context: &Context, once: bool) -> anyhow::Result<Code> {
     let (engine, mut events) = engine(context);
     let printer = tokio::spawn(async move {
         while let Some(event) = events.recv().await {
+            let problem = matches!(
+                event,
+                SyncEvent::Failed { .. }
+                    | SyncEvent::DeliveryFailed { .. }
+                    | SyncEvent::Standby { .. }
+            );
+            if daemon && !problem {
+                tracing::info!(?event, "sync");
+                continue;
+            }
             if let Some(line) = describe(&event) {
                 println!("{}", crate::text::sanitize_line(&line));
             }
@@ -216,11 +229,22 @@ async fn sync(context: &Context, once: bool) -> anyhow::Result<Code> {
     });
     let mut failed = false;
     if once {
+        let other = engine.try_lease().await?;
+        if let Some(holder) = &other {
+            println!("another hark ({holder}) syncs this database: delivering the outbox only");
+        }
         for account in &context.accounts {
-            if let Err(err) = engine.sync_once(account).await {
+            let result = match other {
+                Some(_) => engine.deliver_due(account).await,
+                None => engine.sync_once(account).await,
+            };
+            if let Err(err) = result {
                 failed = true;
                 eprintln!("{}: {err}", account.name);
             }
+        }
+        if other.is_none() {
+            engine.release_lease().await?;
         }
     } else {
         let (stop, shutdown) = watch::channel(false);
@@ -229,9 +253,10 @@ async fn sync(context: &Context, once: bool) -> anyhow::Result<Code> {
             Arc::new(Notify::new()),
             shutdown,
         ));
-        tokio::signal::ctrl_c()
-            .await
-            .context("could not listen for Ctrl+C")?;
+        stopped().await?;
+        if daemon {
+            eprintln!("stopping: finishing the delivery under way");
+        }
         let _ = stop.send(true);
         let _ = run.await;
     }
@@ -543,4 +568,24 @@ async fn deliver(
         (_, None, _) => println!("{what} queued; `hark sync` will deliver it"),
     }
     Ok(code)
+}
+
+/// Waits for Ctrl+C (SIGINT) or, on Unix, SIGTERM (systemd, kill).
+pub async fn stopped() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("could not listen for SIGTERM")?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.context("could not listen for Ctrl+C")?,
+            _ = term.recv() => {}
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c()
+            .await
+            .context("could not listen for Ctrl+C")
+    }
 }

@@ -17,6 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use commands::stopped as commands_stopped;
 pub use context::Context;
 
 #[derive(Debug, Parser)]
@@ -54,8 +55,12 @@ pub enum Command {
     /// Fetch new items and deliver queued replies, printing progress.
     Sync {
         /// Sync every account once, then exit (default: keep syncing until interrupted).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "daemon")]
         once: bool,
+        /// Run as the database's background syncer (a team box, a systemd unit): print only
+        /// problems, and stop cleanly on SIGTERM or SIGINT, finishing the delivery under way.
+        #[arg(long)]
+        daemon: bool,
     },
     /// The brand accounts hark syncs.
     #[command(subcommand)]

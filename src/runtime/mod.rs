@@ -149,6 +149,14 @@ async fn event_loop(
 
     let mut terminal_events = crossterm::event::EventStream::new();
     let mut poll = tokio::time::interval(CHANGE_POLL);
+    // SIGTERM (a shutdown, `kill`) leaves like q does: drafts kept, terminal restored.
+    let terminate = async {
+        if crate::cli::commands_stopped().await.is_err() {
+            // Without signals there is nothing to wait for.
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::pin!(terminate);
     let mut dirty = true;
     loop {
         if dirty {
@@ -174,6 +182,13 @@ async fn event_loop(
             },
             Some(action) = actions.recv() => Some(action),
             Some(event) = sync_events.recv() => Some(Action::Sync(event)),
+            _ = &mut terminate => {
+                tracing::info!("terminated: leaving the inbox");
+                Some(Action::Key(crossterm::event::KeyEvent::new(
+                    crossterm::event::KeyCode::Char('c'),
+                    crossterm::event::KeyModifiers::CONTROL,
+                )))
+            }
             _ = poll.tick() => {
                 parts.store.check_for_changes();
                 let now = parts.clock.now_millis();

@@ -246,9 +246,10 @@ impl Store {
                 return Ok(None);
             };
             tx.execute(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2,
+                     claimed_by = ?3
                  WHERE id = ?1",
-                params![entry.id, now],
+                params![entry.id, now, super::lease::this_process()],
             )?;
             entry.state = Delivery::Sending;
             entry.attempts += 1;
@@ -408,26 +409,39 @@ impl Store {
         })
     }
 
-    /// Returns entries left `sending` by a process that stopped mid-delivery (claimed before
-    /// `claimed_before`) to the queue, so that they are not stuck for ever.
+    /// Returns to the queue the entries left `sending` by a process that stopped mid-delivery:
+    /// its process is gone, or it claimed them before `claimed_before`. They are sent again
+    /// with the same idempotency key, so a network that honours it posts them once.
     pub fn requeue_stale_sending(
         &mut self,
         claimed_before: Millis,
         now: Millis,
     ) -> StoreResult<usize> {
         self.write(|tx| {
-            tx.execute(
-                "UPDATE messages SET delivery = 'queued' WHERE id IN
-                     (SELECT message_id FROM outbox WHERE state = 'sending' AND updated_at < ?1
-                      AND action = 'reply')",
-                [claimed_before],
-            )?;
-            Ok(tx.execute(
-                "UPDATE outbox SET state = 'queued', updated_at = ?2,
-                     last_error = 'delivery was interrupted; trying again'
-                 WHERE state = 'sending' AND updated_at < ?1",
-                params![claimed_before, now],
-            )?)
+            let sending: Vec<(i64, Option<String>, Millis)> = tx
+                .prepare_cached("SELECT id, claimed_by, updated_at FROM outbox WHERE state = 'sending'")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut requeued = 0;
+            for (id, claimed_by, updated_at) in sending {
+                let abandoned = updated_at < claimed_before
+                    || claimed_by.as_deref().is_some_and(|holder| !super::lease::process_alive(holder));
+                if !abandoned {
+                    continue;
+                }
+                tx.execute(
+                    "UPDATE outbox SET state = 'queued', updated_at = ?2, claimed_by = NULL,
+                         last_error = 'delivery was interrupted; trying again with the same idempotency key'
+                     WHERE id = ?1",
+                    params![id, now],
+                )?;
+                tx.execute(
+                    "UPDATE messages SET delivery = 'queued' WHERE id = (SELECT message_id FROM outbox WHERE id = ?1)",
+                    [id],
+                )?;
+                requeued += 1;
+            }
+            Ok(requeued)
         })
     }
 

@@ -6,6 +6,7 @@ mod backoff;
 mod store_cell;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Notify, mpsc, watch};
@@ -23,6 +24,10 @@ use crate::store::{ClaimedAction, IngestReport, StoreError};
 pub const MAX_DELIVERY_ATTEMPTS: i64 = 8;
 /// A `sending` entry older than this was left by a process that stopped mid-delivery.
 const STALE_SENDING: Duration = Duration::from_secs(120);
+/// The sync lease is renewed this often…
+const LEASE_RENEW: Duration = Duration::from_secs(10);
+/// …and another process may take it over when it has not been renewed for this long.
+const LEASE_TTL: Duration = Duration::from_secs(45);
 /// How often the outbox is checked for work queued by other processes.
 const OUTBOX_POLL: Duration = Duration::from_secs(2);
 /// Pages fetched from one stream in one pass, at most, so one busy stream cannot starve others.
@@ -42,6 +47,10 @@ pub struct SyncAccount {
 pub enum SyncEvent {
     Started {
         account: String,
+    },
+    /// Another process syncs this database; this one only delivers its own outbox.
+    Standby {
+        holder: String,
     },
     Fetched {
         account: String,
@@ -133,6 +142,27 @@ impl SyncEngine {
 
     fn now(&self) -> Millis {
         self.clock.now_millis()
+    }
+
+    /// Takes the sync lease for a one-off sync (answers the holder when another process has it).
+    pub async fn try_lease(&self) -> Result<Option<String>, SyncError> {
+        let me = crate::store::lease::this_process();
+        let now = self.now();
+        let ttl = i64::try_from(LEASE_TTL.as_millis()).unwrap_or(i64::MAX);
+        let holder = me.clone();
+        let lease = self
+            .store
+            .run(move |store| store.acquire_sync_lease(&holder, now, ttl))
+            .await?;
+        Ok((lease.holder != me).then_some(lease.holder))
+    }
+
+    /// Gives back the lease taken by [`SyncEngine::try_lease`].
+    pub async fn release_lease(&self) -> Result<(), SyncError> {
+        let me = crate::store::lease::this_process();
+        self.store
+            .run(move |store| store.release_sync_lease(&me))
+            .await
     }
 
     /// Fetches every stream of the account until it is up to date, then delivers what is due.
@@ -231,6 +261,12 @@ impl SyncEngine {
     pub async fn deliver_due(&self, account: &SyncAccount) -> Result<PassSummary, SyncError> {
         let mut summary = PassSummary::default();
         let account_id = account.account_id;
+        // Deliveries a crashed process left half-done go back to the queue first.
+        let now = self.now();
+        let stale_before = now - i64::try_from(STALE_SENDING.as_millis()).unwrap_or(0);
+        self.store
+            .run(move |store| store.requeue_stale_sending(stale_before, now))
+            .await?;
         loop {
             let now = self.now();
             let claimed = self
@@ -314,22 +350,24 @@ impl SyncEngine {
         wake: Arc<Notify>,
         mut shutdown: watch::Receiver<bool>,
     ) {
-        let now = self.now();
-        let stale_before = now - i64::try_from(STALE_SENDING.as_millis()).unwrap_or(0);
-        if let Err(err) = self
-            .store
-            .run(move |store| store.requeue_stale_sending(stale_before, now))
-            .await
-        {
-            tracing::warn!(%err, "could not requeue interrupted deliveries");
-        }
         let mut tasks = Vec::new();
+        let holding = Arc::new(AtomicBool::new(false));
+        {
+            let engine = Arc::clone(&self);
+            let holding = Arc::clone(&holding);
+            let wake = Arc::clone(&wake);
+            let shutdown = shutdown.clone();
+            tasks.push(tokio::spawn(async move {
+                engine.keep_lease(holding, wake, shutdown).await
+            }));
+        }
         for account in accounts {
             let engine = Arc::clone(&self);
             let wake = Arc::clone(&wake);
             let shutdown = shutdown.clone();
+            let holding = Arc::clone(&holding);
             tasks.push(tokio::spawn(async move {
-                engine.run_account(account, wake, shutdown).await;
+                engine.run_account(account, wake, holding, shutdown).await;
             }));
         }
         let _ = shutdown.wait_for(|stop| *stop).await;
@@ -338,10 +376,58 @@ impl SyncEngine {
         }
     }
 
+    /// Holds the database's sync lease while this process runs (renewing it), or watches for
+    /// the holder to stop so that this process can take over. Only the holder fetches.
+    async fn keep_lease(
+        &self,
+        holding: Arc<AtomicBool>,
+        wake: Arc<Notify>,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        let me = crate::store::lease::this_process();
+        let ttl = i64::try_from(LEASE_TTL.as_millis()).unwrap_or(i64::MAX);
+        let mut last_holder = String::new();
+        loop {
+            let now = self.now();
+            let holder = me.clone();
+            match self
+                .store
+                .run(move |store| store.acquire_sync_lease(&holder, now, ttl))
+                .await
+            {
+                Ok(lease) => {
+                    let mine = lease.holder == me;
+                    if holding.swap(mine, Ordering::SeqCst) != mine || lease.holder != last_holder {
+                        if mine {
+                            wake.notify_waiters();
+                        } else {
+                            self.emit(SyncEvent::Standby {
+                                holder: lease.holder.clone(),
+                            });
+                        }
+                        last_holder = lease.holder;
+                    }
+                }
+                Err(err) => tracing::warn!(%err, "could not renew the sync lease"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(LEASE_RENEW) => {}
+                _ = shutdown.changed() => {
+                    if holding.load(Ordering::SeqCst) {
+                        let holder = me.clone();
+                        let _ = self.store.run(move |store| store.release_sync_lease(&holder)).await;
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
     async fn run_account(
         &self,
         account: SyncAccount,
         wake: Arc<Notify>,
+        holding: Arc<AtomicBool>,
         mut shutdown: watch::Receiver<bool>,
     ) {
         let mut failures: u32 = 0;
@@ -350,7 +436,7 @@ impl SyncEngine {
             if *shutdown.borrow() {
                 return;
             }
-            if tokio::time::Instant::now() >= next_fetch {
+            if tokio::time::Instant::now() >= next_fetch && holding.load(Ordering::SeqCst) {
                 match self.sync_once(&account).await {
                     Ok(_) => {
                         failures = 0;
@@ -387,9 +473,13 @@ impl SyncEngine {
             } else if let Err(error) = self.deliver_due(&account).await {
                 tracing::warn!(account = %account.name, %error, "outbox pass failed");
             }
-            let wait = next_fetch
-                .saturating_duration_since(tokio::time::Instant::now())
-                .min(OUTBOX_POLL);
+            let wait = if holding.load(Ordering::SeqCst) {
+                next_fetch
+                    .saturating_duration_since(tokio::time::Instant::now())
+                    .min(OUTBOX_POLL)
+            } else {
+                OUTBOX_POLL
+            };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = wake.notified() => {}
