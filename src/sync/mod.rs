@@ -177,18 +177,25 @@ impl SyncEngine {
             .run(move |store| store.wake_snoozed(now))
             .await?
             .len();
+        let mut fetched = Ok(());
         for stream in account.network.streams() {
-            self.fetch_stream(account, stream, &mut summary).await?;
+            fetched = self.fetch_stream(account, stream, &mut summary).await;
+            if fetched.is_err() {
+                break;
+            }
         }
-        self.emit(SyncEvent::Finished {
-            account: account.name.clone(),
-            new_messages: summary.new_messages,
-            new_conversations: summary.new_conversations,
-        });
+        if fetched.is_ok() {
+            self.emit(SyncEvent::Finished {
+                account: account.name.clone(),
+                new_messages: summary.new_messages,
+                new_conversations: summary.new_conversations,
+            });
+        }
+        // The outbox goes out even when fetching failed: replies do not wait on mentions.
         let delivery = self.deliver_due(account).await?;
         summary.delivered = delivery.delivered;
         summary.delivery_failures = delivery.delivery_failures;
-        Ok(summary)
+        fetched.map(|()| summary)
     }
 
     async fn fetch_stream(
