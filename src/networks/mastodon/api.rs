@@ -14,6 +14,9 @@ use crate::clock::SharedClock;
 use crate::config::Secret;
 use crate::networks::{NetworkError, NetworkResult};
 
+/// How many times a read is tried before its error goes to the sync (which backs off).
+const GET_TRIES: usize = 3;
+
 /// Where the previous and next pages are, from the `Link` header.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Links {
@@ -106,13 +109,26 @@ impl Client {
         format!("{}{}", self.base.as_str().trim_end_matches('/'), path)
     }
 
+    /// A GET, tried again at once (twice at most) when the answer was cut off, garbled or a
+    /// server error: reading is safe to repeat, and a sync page needs many reads to succeed.
     pub async fn get<T: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],
     ) -> NetworkResult<(T, Links)> {
-        self.send(Method::GET, &self.url(path), query, None, None)
-            .await
+        let url = self.url(path);
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.send(Method::GET, &url, query, None, None).await {
+                Err(NetworkError::Transient(_) | NetworkError::Malformed(_))
+                    if tries < GET_TRIES =>
+                {
+                    continue;
+                }
+                result => return result,
+            }
+        }
     }
 
     /// Follows a `Link` URL as the server gave it.

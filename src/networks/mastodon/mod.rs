@@ -123,48 +123,37 @@ impl MastodonNetwork {
             .collect())
     }
 
+    /// Mentions, a page at a time, each page stored with its cursor before the next is asked
+    /// for: first the newest page, then older pages of history (up to `BACKFILL_PAGES`), then
+    /// forward with `min_id` from the newest seen.
     async fn fetch_mentions(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        let position = MentionsCursor::parse(cursor);
         let mut query = vec![
             ("types[]", "mention".to_owned()),
             ("limit", PAGE.to_string()),
         ];
-        let mut notifications = Vec::new();
-        let mut more = false;
-        match cursor {
-            Some(newest) => {
-                query.push(("min_id", newest.to_owned()));
-                let (page, _) = self
-                    .client
-                    .get::<Vec<serde_json::Value>>("/api/v1/notifications", &query)
-                    .await?;
-                more = page.len() >= PAGE;
-                notifications.extend(page);
-            }
-            None => {
-                // First sync: the latest pages of history, newest first.
-                let (mut page, mut links) = self
-                    .client
-                    .get::<Vec<serde_json::Value>>("/api/v1/notifications", &query)
-                    .await?;
-                for _ in 1..BACKFILL_PAGES {
-                    let done = page.is_empty();
-                    notifications.append(&mut page);
-                    let Some(next) = links.next.clone().filter(|_| !done) else {
-                        break;
-                    };
-                    (page, links) = self.client.get_url(&next).await?;
-                }
-                notifications.append(&mut page);
-            }
+        match &position {
+            MentionsCursor::Fresh => {}
+            MentionsCursor::Backfill { before, .. } => query.push(("max_id", before.clone())),
+            MentionsCursor::Forward { newest } => query.push(("min_id", newest.clone())),
         }
+        let (page, _) = self
+            .client
+            .get::<Vec<serde_json::Value>>("/api/v1/notifications", &query)
+            .await?;
+        let full = page.len() >= PAGE;
         let mut items = Vec::new();
-        let mut newest: Option<String> = cursor.map(str::to_owned);
-        for value in notifications {
+        let (mut newest, mut oldest): (Option<String>, Option<String>) = (None, None);
+        for value in page {
             let Some(notification) = parse_item::<Notification>(value.clone(), "notification")
             else {
                 continue;
             };
             newest = Some(max_id(newest, &notification.id));
+            oldest = Some(match oldest {
+                Some(o) if compare_ids(&o, &notification.id).is_le() => o,
+                _ => notification.id.clone(),
+            });
             if notification.kind != "mention" {
                 continue;
             }
@@ -183,9 +172,51 @@ impl MastodonNetwork {
                 .await?,
             );
         }
+        let (next, more) = match (position, newest, oldest) {
+            (MentionsCursor::Fresh, Some(newest), Some(oldest)) if full && BACKFILL_PAGES > 1 => (
+                MentionsCursor::Backfill {
+                    newest,
+                    before: oldest,
+                    pages_left: BACKFILL_PAGES - 1,
+                },
+                true,
+            ),
+            (MentionsCursor::Fresh, Some(newest), _) => (MentionsCursor::Forward { newest }, false),
+            (MentionsCursor::Fresh, None, _) => {
+                return Ok(FetchPage {
+                    items,
+                    cursor: None,
+                    more: false,
+                });
+            }
+            (
+                MentionsCursor::Backfill {
+                    newest, pages_left, ..
+                },
+                _,
+                Some(oldest),
+            ) if full && pages_left > 1 => (
+                MentionsCursor::Backfill {
+                    newest,
+                    before: oldest,
+                    pages_left: pages_left - 1,
+                },
+                true,
+            ),
+            // History read: from now on, forward from the newest (which may have grown).
+            (MentionsCursor::Backfill { newest, .. }, ..) => {
+                (MentionsCursor::Forward { newest }, true)
+            }
+            (MentionsCursor::Forward { newest }, page_newest, _) => (
+                MentionsCursor::Forward {
+                    newest: page_newest.map_or(newest.clone(), |n| max_id(Some(newest), &n)),
+                },
+                full,
+            ),
+        };
         Ok(FetchPage {
             items,
-            cursor: newest,
+            cursor: Some(next.to_string()),
             more,
         })
     }
@@ -400,6 +431,61 @@ impl Network for MastodonNetwork {
         let author = status.account.clone();
         self.thread_items(status, value, ConversationKind::Mention, None, &author)
             .await
+    }
+}
+
+/// Where the mentions stream stands. Written as the newest id ("230") once history is read, or
+/// "230/before:191/pages:3" while older pages are still being read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum MentionsCursor {
+    Fresh,
+    Backfill {
+        newest: String,
+        before: String,
+        pages_left: usize,
+    },
+    Forward {
+        newest: String,
+    },
+}
+
+impl MentionsCursor {
+    fn parse(cursor: Option<&str>) -> MentionsCursor {
+        let Some(text) = cursor.filter(|t| !t.is_empty()) else {
+            return MentionsCursor::Fresh;
+        };
+        let mut parts = text.split('/');
+        let newest = parts.next().unwrap_or_default().to_owned();
+        let before = parts
+            .next()
+            .and_then(|p| p.strip_prefix("before:"))
+            .map(str::to_owned);
+        let pages = parts
+            .next()
+            .and_then(|p| p.strip_prefix("pages:"))
+            .and_then(|p| p.parse().ok());
+        match (before, pages) {
+            (Some(before), Some(pages_left)) => MentionsCursor::Backfill {
+                newest,
+                before,
+                pages_left,
+            },
+            _ => MentionsCursor::Forward { newest },
+        }
+    }
+}
+
+impl std::fmt::Display for MentionsCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MentionsCursor::Fresh => Ok(()),
+            MentionsCursor::Backfill {
+                newest,
+                before,
+                pages_left,
+            } => write!(f, "{newest}/before:{before}/pages:{pages_left}"),
+            MentionsCursor::Forward { newest } => f.write_str(newest),
+        }
     }
 }
 
