@@ -85,8 +85,8 @@ impl Server {
             _ if path == "/api/v1/accounts/verify_credentials" => "none",
             5..15 | 120..135 | 300..310 => "429",
             40..44 | 200..204 | 350..355 => "503",
-            _ if n % 17 == 0 => "cut",
-            _ if n % 19 == 0 => "junk",
+            _ if n.is_multiple_of(17) => "cut",
+            _ if n.is_multiple_of(19) => "junk",
             _ => "none",
         };
         self.faults.lock().unwrap().push(fault);
