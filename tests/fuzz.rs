@@ -91,9 +91,17 @@ fn arbitrary_json() -> impl Strategy<Value = serde_json::Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
             prop::collection::hash_map(
-                prop_oneof![Just("id".to_string()), Just("account".to_string()), Just("status".to_string()),
-                            Just("created_at".to_string()), Just("content".to_string()), Just("type".to_string()),
-                            Just("acct".to_string()), Just("ancestors".to_string()), "[a-z_]{1,8}".prop_map(|s| s)],
+                prop_oneof![
+                    Just("id".to_string()),
+                    Just("account".to_string()),
+                    Just("status".to_string()),
+                    Just("created_at".to_string()),
+                    Just("content".to_string()),
+                    Just("type".to_string()),
+                    Just("acct".to_string()),
+                    Just("ancestors".to_string()),
+                    "[a-z_]{1,8}".prop_map(|s| s)
+                ],
                 inner,
                 0..8
             )

@@ -453,3 +453,61 @@ fn closing_queues_telling_the_network() {
         "only the DM"
     );
 }
+
+#[test]
+fn one_process_holds_the_sync_lease_until_it_stops_beating_or_dies() {
+    let (mut store, _) = store_with_account(None);
+    let ttl = 45_000;
+    assert_eq!(
+        store
+            .acquire_sync_lease("box-a:10", ms(0), ttl)
+            .unwrap()
+            .holder,
+        "box-a:10"
+    );
+    assert_eq!(
+        store
+            .acquire_sync_lease("box-b:20", ms(0), ttl)
+            .unwrap()
+            .holder,
+        "box-a:10",
+        "held"
+    );
+    assert_eq!(
+        store
+            .acquire_sync_lease("box-a:10", ms(0) + 10_000, ttl)
+            .unwrap()
+            .holder,
+        "box-a:10",
+        "renewed"
+    );
+    assert_eq!(
+        store
+            .acquire_sync_lease("box-b:20", ms(0) + 50_000, ttl)
+            .unwrap()
+            .holder,
+        "box-a:10",
+        "still fresh"
+    );
+    assert_eq!(
+        store
+            .acquire_sync_lease("box-b:20", ms(0) + 60_000, ttl)
+            .unwrap()
+            .holder,
+        "box-b:20",
+        "taken over"
+    );
+    // A holder on this machine whose process is gone loses the lease at once.
+    let me = hark::store::lease::this_process();
+    let host = me.rsplit_once(':').unwrap().0;
+    let mut other = store_with_account(None).0;
+    other
+        .acquire_sync_lease(&format!("{host}:999999999"), ms(0), ttl)
+        .unwrap();
+    assert_eq!(
+        other.acquire_sync_lease(&me, ms(0), ttl).unwrap().holder,
+        me
+    );
+    other.release_sync_lease(&me).unwrap();
+    assert!(other.sync_lease().unwrap().is_none());
+}

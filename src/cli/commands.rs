@@ -195,6 +195,9 @@ fn plural(n: usize) -> &'static str {
 }
 
 async fn sync(context: &Context, once: bool, daemon: bool) -> anyhow::Result<Code> {
+    for warning in &context.warnings {
+        eprintln!("warning: {warning}");
+    }
     for (name, reason) in &context.account_errors {
         eprintln!(
             "{name}: not syncing: {}",

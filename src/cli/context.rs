@@ -31,6 +31,9 @@ pub struct Context {
     pub accounts: Vec<SyncAccount>,
     /// Enabled accounts that could not be connected, with the reason (a missing token…).
     pub account_errors: Vec<(String, String)>,
+    /// Things the person should know before relying on hark here (a database on a network
+    /// filesystem).
+    pub warnings: Vec<String>,
     pub demo: bool,
     /// Keeps the throwaway demo database alive until hark exits.
     _throwaway: Option<tempfile::TempDir>,
@@ -72,10 +75,19 @@ impl Context {
             clock,
             accounts: Vec::new(),
             account_errors: Vec::new(),
+            warnings: Vec::new(),
             demo: global.demo,
             _throwaway: throwaway,
             _log_guard: log_guard,
         };
+        if let Some(kind) = crate::store::filesystem::network_filesystem(&context.db_path) {
+            let warning = format!(
+                "the database {} is on a network filesystem ({kind}); SQLite cannot share it safely between machines: keep it on a local disk",
+                context.db_path.display()
+            );
+            tracing::warn!("{warning}");
+            context.warnings.push(warning);
+        }
         context.register_accounts()?;
         Ok(context)
     }

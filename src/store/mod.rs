@@ -10,6 +10,7 @@ mod contacts;
 mod conversations;
 mod drafts;
 mod events;
+pub mod filesystem;
 mod ingest;
 pub mod lease;
 mod messages;
