@@ -790,3 +790,45 @@ fn notes_show_in_the_thread_and_the_profile_holds_the_customer() {
     ui.keys("p");
     assert!(ui.state.profile.is_none());
 }
+
+#[test]
+fn a_failed_reply_can_be_sent_again_or_taken_back_to_edit() {
+    let (store, account) = demo_store(40);
+    let mut ui = harness(store, account, (120, 32), false);
+    let id = open_ids(&ui.store)[0];
+    let now = start().timestamp_millis();
+    let message = ui
+        .store
+        .queue_reply(id, "First try", "ana", false, now)
+        .unwrap()
+        .message_id;
+    // The network refuses it for good.
+    let claimed = ui.store.claim_due_action(account, now).unwrap().unwrap();
+    ui.store
+        .fail_action(claimed.entry.id, "the post was deleted", now)
+        .unwrap();
+    ui.dispatch(hark::app::Action::StoreChanged);
+    let screen = ui.screen();
+    assert!(
+        screen.contains("✗ the post was deleted — r sends again, e edits"),
+        "{screen}"
+    );
+
+    ui.keys("r");
+    assert_eq!(
+        ui.store.message(message).unwrap().unwrap().delivery,
+        Some(Delivery::Queued)
+    );
+    let claimed = ui.store.claim_due_action(account, now).unwrap().unwrap();
+    ui.store
+        .fail_action(claimed.entry.id, "still deleted", now)
+        .unwrap();
+    ui.dispatch(hark::app::Action::StoreChanged);
+
+    ui.keys("e");
+    assert_eq!(ui.state.composer.as_ref().unwrap().text(), "First try");
+    assert!(
+        ui.store.message(message).unwrap().is_none(),
+        "taken out of the thread to be edited"
+    );
+}

@@ -77,6 +77,33 @@ pub(super) fn run(state: &mut AppState, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::Profile => super::triage::toggle_profile(state),
+        Command::Retry | Command::EditFailed => {
+            let Some(thread) = state.thread.as_ref() else {
+                return Vec::new();
+            };
+            let messages = &thread.detail.messages;
+            let chosen = match (state.focus, thread.selected) {
+                (Pane::Thread, Some(index)) => messages.get(index),
+                _ => messages
+                    .iter()
+                    .rev()
+                    .find(|m| m.delivery == Some(crate::model::Delivery::Failed)),
+            };
+            match chosen.filter(|m| m.delivery == Some(crate::model::Delivery::Failed)) {
+                // The sync delivers it within seconds (at once if it is idle and hears the wake).
+                Some(message) if command == Command::Retry => {
+                    vec![Effect::RetryFailed(message.id), Effect::WakeSync]
+                }
+                Some(message) => vec![Effect::EditFailed {
+                    conversation_id: thread.detail.row.id,
+                    message_id: message.id,
+                }],
+                None => {
+                    state.error = Some("There is no failed reply here".into());
+                    Vec::new()
+                }
+            }
+        }
         Command::Rules => {
             state.overlay = Some(super::triage::Overlay::Rules);
             Vec::new()

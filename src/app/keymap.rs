@@ -34,6 +34,8 @@ pub enum Command {
     Note,
     Profile,
     Rules,
+    Retry,
+    EditFailed,
     Help,
     Quit,
 }
@@ -72,6 +74,8 @@ impl Command {
         Command::Note,
         Command::Profile,
         Command::Rules,
+        Command::Retry,
+        Command::EditFailed,
         Command::Help,
         Command::Quit,
     ];
@@ -103,6 +107,8 @@ impl Command {
             Command::Note => "note",
             Command::Profile => "profile",
             Command::Rules => "rules",
+            Command::Retry => "retry",
+            Command::EditFailed => "edit_failed",
             Command::Help => "help",
             Command::Quit => "quit",
         }
@@ -135,6 +141,8 @@ impl Command {
             Command::Note => "note for the team (never sent)",
             Command::Profile => "customer profile",
             Command::Rules => "list the rules",
+            Command::Retry => "send a failed reply again",
+            Command::EditFailed => "edit a failed reply",
             Command::Help => "help",
             Command::Quit => "quit",
         }
@@ -347,6 +355,8 @@ impl Default for Keymap {
         bind(Note, &[Key::plain(Char('n'))]);
         bind(Profile, &[Key::plain(Char('p'))]);
         bind(Rules, &[Key::plain(Char('W'))]);
+        bind(Retry, &[Key::plain(Char('r'))]);
+        bind(EditFailed, &[Key::plain(Char('e'))]);
         bind(Help, &[Key::plain(Char('?'))]);
         // Ctrl+C always quits, whatever the keymap says (see `update`).
         bind(Quit, &[Key::plain(Char('q'))]);

@@ -171,6 +171,11 @@ pub enum Action {
     },
     /// A triage change was saved: say so and show it.
     Changed(String),
+    /// A failed reply is back for editing.
+    FailedTakenBack {
+        conversation_id: i64,
+        text: String,
+    },
     SearchResults {
         query: String,
         rows: Vec<ConversationRow>,
@@ -279,6 +284,12 @@ pub enum Effect {
     LoadAgents,
     /// Bring back snoozed conversations whose time has come.
     WakeSnoozed,
+    RetryFailed(i64),
+    /// Take a failed reply back into the composer.
+    EditFailed {
+        conversation_id: i64,
+        message_id: i64,
+    },
     LoadSavedReplies,
     SaveSavedReply {
         id: Option<i64>,
@@ -619,6 +630,18 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 picker.shown = (0..picker.choices.len()).collect();
             }
             Vec::new()
+        }
+        Action::FailedTakenBack {
+            conversation_id,
+            text,
+        } => {
+            if state.selected_row().map(|r| r.id) == Some(conversation_id) {
+                let account_id = state.selected_row().map_or(0, |r| r.account_id);
+                let rules = state.reply_rules(account_id);
+                state.composer = Some(Composer::new(conversation_id, &text, rules));
+                state.focus = Pane::Composer;
+            }
+            state.reload()
         }
         Action::Changed(notice) => {
             state.notice = Some(notice);

@@ -187,6 +187,20 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
             Ok(contacts) => vec![Action::ContactsFound { query, contacts }],
             Err(err) => failed(err),
         },
+        Effect::RetryFailed(message_id) => match store.retry_failed(message_id, agent, now) {
+            Ok(()) => vec![Action::Changed("Sending the failed reply again".into())],
+            Err(err) => failed(err),
+        },
+        Effect::EditFailed {
+            conversation_id,
+            message_id,
+        } => match store.take_back_failed(message_id) {
+            Ok(text) => vec![Action::FailedTakenBack {
+                conversation_id,
+                text,
+            }],
+            Err(err) => failed(err),
+        },
         Effect::WakeSnoozed => match store.wake_snoozed(now) {
             Ok(woken) if woken.is_empty() => Vec::new(),
             Ok(woken) => vec![Action::Changed(format!(

@@ -506,3 +506,48 @@ fn entry_in(tx: &Transaction<'_>, outbox_id: i64) -> StoreResult<OutboxRow> {
             id: outbox_id.to_string(),
         })
 }
+
+impl Store {
+    /// Puts a failed reply back in the queue, to be tried again at once (with the same key).
+    pub fn retry_failed(&mut self, message_id: i64, actor: &str, now: Millis) -> StoreResult<()> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = ?2, updated_at = ?2,
+                     last_error = NULL, claimed_by = NULL
+                 WHERE message_id = ?1 AND state = 'failed'",
+                params![message_id, now],
+            )?;
+            if changed == 0 {
+                return Err(StoreError::Rejected("only a failed reply can be sent again".into()));
+            }
+            tx.execute("UPDATE messages SET delivery = 'queued' WHERE id = ?1", [message_id])?;
+            let conversation: i64 = tx.query_row("SELECT conversation_id FROM messages WHERE id = ?1", [message_id], |r| r.get(0))?;
+            record_event(tx, now, actor, EventKind::ReplyQueued, Some(conversation), Some(message_id), &serde_json::json!({ "retry": true }))?;
+            Ok(())
+        })
+    }
+
+    /// Takes a failed reply back to be edited: it leaves the thread (its failure stays in the
+    /// events log) and its text is answered, for the composer.
+    pub fn take_back_failed(&mut self, message_id: i64) -> StoreResult<String> {
+        self.write(|tx| {
+            let found: Option<(String, i64)> = tx
+                .query_row(
+                    "SELECT m.text, m.conversation_id FROM messages m JOIN outbox o ON o.message_id = m.id
+                     WHERE m.id = ?1 AND o.state = 'failed'",
+                    [message_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let (text, conversation) =
+                found.ok_or_else(|| StoreError::Rejected("only a failed reply can be taken back to edit".into()))?;
+            tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message_id])?;
+            tx.execute("DELETE FROM messages WHERE id = ?1", [message_id])?;
+            tx.execute(
+                "UPDATE conversations SET message_count = message_count - 1 WHERE id = ?1",
+                [conversation],
+            )?;
+            Ok(text)
+        })
+    }
+}

@@ -209,6 +209,22 @@ fn draw_messages(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         for line in wrap(&sanitize(&message.text), text_width) {
             lines.push(Line::styled(format!("   {line}"), text_style));
         }
+        // Why a reply is not out yet, on a line of its own so it is never cut off.
+        if let Some(error) = &message.delivery_error {
+            let (text, style) = match message.delivery {
+                Some(Delivery::Failed) => (
+                    format!("✗ {} — r sends again, e edits", sanitize_line(error)),
+                    Style::new().fg(Color::Red),
+                ),
+                _ => (
+                    format!("◷ {} — retrying", sanitize_line(error)),
+                    Style::new().fg(Color::Yellow),
+                ),
+            };
+            for line in wrap(&text, text_width) {
+                lines.push(Line::styled(format!("   {line}"), style));
+            }
+        }
         if is_selected || (selected.is_none() && index + 1 == detail.messages.len()) {
             anchor = lines.len();
         }
@@ -248,13 +264,7 @@ fn message_header(message: &MessageRow, selected: bool, now: i64) -> Line<'stati
     }
     if let Some(delivery) = message.delivery {
         let (text, style) = match delivery {
-            Delivery::Queued => (
-                match &message.delivery_error {
-                    Some(error) => format!(" ◷ queued — {}", sanitize_line(error)),
-                    None => " ◷ queued".to_string(),
-                },
-                Style::new().fg(Color::Yellow),
-            ),
+            Delivery::Queued => (" ◷ queued".to_string(), Style::new().fg(Color::Yellow)),
             Delivery::Sending => (" ↑ sending".to_string(), Style::new().fg(Color::Yellow)),
             Delivery::Sent => (" ✓ sent".to_string(), Style::new().fg(Color::Green)),
             Delivery::Failed => (
