@@ -552,3 +552,24 @@ async fn accounts_add_signs_in_with_pkce_keeps_the_token_private_and_writes_the_
     let parsed = hark::config::Config::load(&config).unwrap();
     assert_eq!(parsed.accounts().next().unwrap().name, "brand");
 }
+
+#[tokio::test]
+async fn a_huge_answer_is_refused_not_held_in_memory() {
+    let (server, _me, _layla) = server().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/notifications"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(vec![b' '; 17_000_000], "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new(t(0));
+    let err = network(&server, &clock)
+        .fetch_since(MENTIONS, Some("1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, NetworkError::Malformed(m) if m.contains("larger than 16 MB")),
+        "{err:?}"
+    );
+}

@@ -14,6 +14,9 @@ use crate::clock::SharedClock;
 use crate::config::Secret;
 use crate::networks::{NetworkError, NetworkResult};
 
+/// The largest answer hark reads (a page of 40 statuses is well under a megabyte).
+const MAX_BODY: usize = 16_000_000;
+
 /// How many times a read is tried before its error goes to the sync (which backs off).
 const GET_TRIES: usize = 3;
 
@@ -182,7 +185,7 @@ impl Client {
         let status = response.status();
         let headers = response.headers().clone();
         self.remember_budget(&headers);
-        let body = response.bytes().await.map_err(transport_error)?;
+        let body = read_body(response).await?;
         tracing::debug!(%method, path = %path_of(url), %status, bytes = body.len(), "mastodon");
         if !status.is_success() {
             return Err(self.error_for(status, &headers, &body));
@@ -259,6 +262,31 @@ impl Client {
             )),
         }
     }
+}
+
+/// The answer's body, refused past `MAX_BODY` bytes so that no server can make hark hold an
+/// unbounded amount of memory.
+async fn read_body(mut response: reqwest::Response) -> NetworkResult<Vec<u8>> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_BODY as u64)
+    {
+        return Err(NetworkError::Malformed(format!(
+            "the answer is larger than {} MB",
+            MAX_BODY / 1_000_000
+        )));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(NetworkError::Malformed(format!(
+                "the answer is larger than {} MB",
+                MAX_BODY / 1_000_000
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
