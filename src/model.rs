@@ -70,7 +70,7 @@ macro_rules! text_enum {
 
 text_enum!(
     /// The social networks hark speaks. `demo` is the embedded simulated network.
-    NetworkKind, "network" { Demo => "demo", Mastodon => "mastodon" }
+    NetworkKind, "network" { Demo => "demo", Mastodon => "mastodon", Bluesky => "bluesky" }
 );
 
 impl NetworkKind {
@@ -78,6 +78,7 @@ impl NetworkKind {
         match self {
             NetworkKind::Demo => "Demo",
             NetworkKind::Mastodon => "Mastodon",
+            NetworkKind::Bluesky => "Bluesky",
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::config::{AccountConfig, Config, Paths, expand_home};
 use crate::model::NetworkKind;
 use crate::networks::Network;
 use crate::networks::demo::{self, DemoNetwork};
-use crate::networks::mastodon;
+use crate::networks::{bluesky, mastodon};
 use crate::store::{NewAccount, Store};
 use crate::sync::SyncAccount;
 
@@ -106,6 +106,7 @@ impl Context {
                 handle: None,
                 instance: None,
                 dismiss_on_close: false,
+                service: None,
                 enabled: true,
                 sync_interval_secs: Some(10),
                 signature: None,
@@ -178,7 +179,36 @@ impl Context {
                         .dismissing_on_close(account.dismiss_on_close),
                 )
             }
+            NetworkKind::Bluesky => {
+                let identifier = account.handle.as_deref().ok_or("no handle")?;
+                let secret = account.secret().ok_or("no app password")?;
+                let password = secret.resolve().map_err(|err| {
+                    format!(
+                        "cannot read the app password ({}): {err}",
+                        secret.describe()
+                    )
+                })?;
+                let service = account
+                    .service
+                    .as_deref()
+                    .unwrap_or(bluesky::DEFAULT_SERVICE);
+                // The session (refresh token) is kept beside the secrets, readable by the owner only.
+                let session_file = self
+                    .secrets_dir()
+                    .map(|dir| dir.join(format!("{}.session.json", account.name)));
+                let xrpc = bluesky::xrpc::Xrpc::new(service, identifier, password, session_file)
+                    .map_err(|err| err.to_string())?;
+                Arc::new(bluesky::BlueskyNetwork::new(xrpc))
+            }
         }))
+    }
+
+    /// The folder secrets and sessions are kept in: `secrets/` beside the config file.
+    pub fn secrets_dir(&self) -> Option<PathBuf> {
+        self.config_path
+            .clone()
+            .or_else(|| Paths::platform().config_file)
+            .and_then(|config| config.parent().map(|dir| dir.join("secrets")))
     }
 
     pub fn account(&self, account_id: i64) -> Option<&SyncAccount> {
@@ -189,14 +219,14 @@ impl Context {
 fn default_handle(network: NetworkKind) -> String {
     match network {
         NetworkKind::Demo => demo::BRAND_HANDLE.into(),
-        NetworkKind::Mastodon => String::new(),
+        NetworkKind::Mastodon | NetworkKind::Bluesky => String::new(),
     }
 }
 
 fn default_display_name(network: NetworkKind) -> Option<String> {
     match network {
         NetworkKind::Demo => Some(demo::BRAND_NAME.into()),
-        NetworkKind::Mastodon => None,
+        NetworkKind::Mastodon | NetworkKind::Bluesky => None,
     }
 }
 

@@ -141,6 +141,8 @@ pub struct AccountConfig {
     pub handle: Option<String>,
     /// Mastodon: the server's address, e.g. "https://mastodon.social" (any http(s) URL).
     pub instance: Option<String>,
+    /// Bluesky: the PDS or entryway to sign in at. Default: https://bsky.social.
+    pub service: Option<String>,
     /// Mastodon: closing a mention in hark dismisses its notifications on the server.
     #[serde(default)]
     pub dismiss_on_close: bool,
@@ -274,6 +276,20 @@ impl Config {
                 if account.secret().is_none() {
                     return fail(format!(
                         "account '{}' needs its access token: token_env, token_cmd or token_file (`hark accounts add mastodon` sets one up)",
+                        account.name
+                    ));
+                }
+            }
+            if account.network == NetworkKind::Bluesky {
+                if account.handle.is_none() {
+                    return fail(format!(
+                        "account '{}' is on Bluesky and needs `handle = \"brand.bsky.social\"`",
+                        account.name
+                    ));
+                }
+                if account.secret().is_none() {
+                    return fail(format!(
+                        "account '{}' needs its app password: token_env, token_cmd or token_file",
                         account.name
                     ));
                 }

@@ -81,6 +81,7 @@ fn the_secret_reference_is_taken_from_the_one_key_given() {
         handle: None,
         instance: None,
         dismiss_on_close: false,
+        service: None,
         enabled: true,
         sync_interval_secs: None,
         signature: None,

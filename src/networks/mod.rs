@@ -2,6 +2,7 @@
 //! and sends, and hands back items in the model's normalised shape. Storing them is the sync
 //! engine's job.
 
+pub mod bluesky;
 pub mod demo;
 pub mod mastodon;
 
@@ -61,6 +62,8 @@ pub struct ReplyRequest {
     pub text: String,
     /// The same key on a retry tells the network (where it supports it) that this is one reply.
     pub idempotency_key: String,
+    /// When the reply was written (the same on every retry).
+    pub created_at: DateTime<Utc>,
 }
 
 /// What the network answered to a reply.

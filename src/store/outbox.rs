@@ -25,6 +25,7 @@ pub struct OutboxRow {
     pub next_attempt_at: Millis,
     pub last_error: Option<String>,
     pub agent: String,
+    pub created_at: Millis,
 }
 
 /// An entry claimed for delivery, with what the network needs to carry it out.
@@ -42,7 +43,7 @@ pub struct ClaimedAction {
 macro_rules! outbox_select {
     () => {
         "SELECT id, account_id, conversation_id, message_id, action, target_remote_id,
-                idempotency_key, state, attempts, next_attempt_at, last_error, agent
+                idempotency_key, state, attempts, next_attempt_at, last_error, agent, created_at
          FROM outbox "
     };
 }
@@ -61,6 +62,7 @@ fn outbox_from(row: &Row<'_>) -> rusqlite::Result<OutboxRow> {
         next_attempt_at: row.get(9)?,
         last_error: row.get(10)?,
         agent: row.get(11)?,
+        created_at: row.get(12)?,
     })
 }
 

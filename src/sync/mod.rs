@@ -511,6 +511,7 @@ async fn perform(
                 recipient: claimed.customer_remote_id.clone(),
                 text: claimed.text.clone().unwrap_or_default(),
                 idempotency_key: entry.idempotency_key.clone(),
+                created_at: crate::model::from_millis(entry.created_at),
             };
             Ok(Some(network.reply(&request).await?.remote_id))
         }
