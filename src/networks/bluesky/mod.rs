@@ -80,7 +80,6 @@ impl BlueskyNetwork {
     async fn facets(&self, text: &str) -> Vec<Value> {
         let mut facets = Vec::new();
         for (start, token) in tokens(text) {
-            let end = start + token.len();
             if let Some(handle) = token
                 .strip_prefix('@')
                 .map(|h| h.trim_end_matches(['.', ',', '!', '?', ':', ';']))
@@ -104,13 +103,23 @@ impl BlueskyNetwork {
                 }
             } else if token.starts_with("https://") || token.starts_with("http://") {
                 let uri = token.trim_end_matches(['.', ',', ')', '!', '?']);
-                facets.push(json!({ "index": { "byteStart": start, "byteEnd": start + uri.len() },
-                                    "features": [{ "$type": "app.bsky.richtext.facet#link", "uri": uri }] }));
-                let _ = end;
+                facets.push(link_facet(start, uri));
             }
         }
         facets
     }
+}
+
+/// A mention of `did` over the UTF-8 bytes `start..end` of the text.
+pub fn mention_facet(start: usize, end: usize, did: &str) -> Value {
+    json!({ "index": { "byteStart": start, "byteEnd": end },
+            "features": [{ "$type": "app.bsky.richtext.facet#mention", "did": did }] })
+}
+
+/// A link to `uri`, which starts at UTF-8 byte `start` of the text.
+pub fn link_facet(start: usize, uri: &str) -> Value {
+    json!({ "index": { "byteStart": start, "byteEnd": start + uri.len() },
+            "features": [{ "$type": "app.bsky.richtext.facet#link", "uri": uri }] })
 }
 
 /// Whitespace-separated tokens with their byte offsets.
@@ -272,16 +281,8 @@ impl Network for BlueskyNetwork {
             None => parent_ref.clone(),
         };
         let rkey = tid_for(request);
-        let mut record = json!({
-            "$type": "app.bsky.feed.post",
-            "text": request.text,
-            "createdAt": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "reply": { "root": root_ref, "parent": parent_ref },
-        });
         let facets = self.facets(&request.text).await;
-        if !facets.is_empty() {
-            record["facets"] = Value::Array(facets);
-        }
+        let record = reply_record(&request.text, root_ref, parent_ref, facets, Utc::now());
         let body = json!({ "repo": session.did, "collection": "app.bsky.feed.post", "rkey": rkey, "record": record });
         match self
             .xrpc
@@ -309,8 +310,10 @@ impl Network for BlueskyNetwork {
             if post["viewer"]["like"].is_string() {
                 return Ok(());
             }
-            let record = json!({ "$type": "app.bsky.feed.like", "subject": { "uri": post["uri"], "cid": post["cid"] },
-                                 "createdAt": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true) });
+            let record = like_record(
+                json!({ "uri": post["uri"], "cid": post["cid"] }),
+                Utc::now(),
+            );
             let body = json!({ "repo": session.did, "collection": "app.bsky.feed.like", "record": record });
             let _: Value = self
                 .xrpc
@@ -356,8 +359,34 @@ pub fn contact(profile: &Value) -> RemoteContact {
     }
 }
 
+/// An `app.bsky.feed.post` record replying in a thread (`root` and `parent` are strong refs).
+pub fn reply_record(
+    text: &str,
+    root: Value,
+    parent: Value,
+    facets: Vec<Value>,
+    at: DateTime<Utc>,
+) -> Value {
+    let mut record = json!({
+        "$type": "app.bsky.feed.post",
+        "text": text,
+        "createdAt": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "reply": { "root": root, "parent": parent },
+    });
+    if !facets.is_empty() {
+        record["facets"] = Value::Array(facets);
+    }
+    record
+}
+
+/// An `app.bsky.feed.like` record of a post (a strong ref).
+pub fn like_record(subject: Value, at: DateTime<Utc>) -> Value {
+    json!({ "$type": "app.bsky.feed.like", "subject": subject,
+            "createdAt": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true) })
+}
+
 /// A post view as a message; None when it is not a readable post.
-fn message(post: &Value, me: &str) -> Option<RemoteMessage> {
+pub fn message(post: &Value, me: &str) -> Option<RemoteMessage> {
     let uri = post["uri"].as_str()?.to_owned();
     let record = &post["record"];
     let created_at = record["createdAt"]
