@@ -11,23 +11,32 @@ use clap::{Args, ValueEnum};
 use super::exit::{Code, UsageError};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{Config, Paths, Secret, SecretRef, expand_home};
+use crate::networks::bluesky;
 use crate::networks::mastodon::{MastodonNetwork, api::Client, auth};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AddNetwork {
     Mastodon,
+    Bluesky,
 }
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
     pub network: AddNetwork,
-    /// The server's address, e.g. https://mastodon.social (any http or https URL).
+    /// Mastodon: the server's address, e.g. https://mastodon.social (any http or https URL).
+    #[arg(long, required_if_eq("network", "mastodon"))]
+    pub instance: Option<String>,
+    /// Bluesky: the account's handle, e.g. brand.bsky.social.
+    #[arg(long, required_if_eq("network", "bluesky"))]
+    pub handle: Option<String>,
+    /// Bluesky: the PDS or entryway to sign in at [default: https://bsky.social].
     #[arg(long)]
-    pub instance: String,
+    pub service: Option<String>,
     /// The name hark will know the account by [default: mastodon-USERNAME].
     #[arg(long)]
     pub name: Option<String>,
-    /// Use an existing access token from this environment variable instead of signing in.
+    /// Use an existing access token (Mastodon) or app password (Bluesky) from this environment
+    /// variable instead of signing in or typing it.
     #[arg(long, conflicts_with_all = ["token_cmd", "token_file"])]
     pub token_env: Option<String>,
     /// Use an existing access token printed by this command (a password manager).
@@ -44,53 +53,143 @@ pub async fn add(config_path: Option<PathBuf>, args: AddArgs) -> anyhow::Result<
         .map(|p| expand_home(&p))
         .or(paths.config_file)
         .ok_or_else(|| UsageError("cannot tell where the config file is: pass --config".into()))?;
-    let clock: SharedClock = Arc::new(SystemClock);
     let given = match (&args.token_env, &args.token_cmd, &args.token_file) {
         (Some(var), _, _) => Some(SecretRef::Env(var.clone())),
         (_, Some(cmd), _) => Some(SecretRef::Command(cmd.clone())),
         (_, _, Some(file)) => Some(SecretRef::File(expand_home(file))),
         _ => None,
     };
+    let added = match args.network {
+        AddNetwork::Mastodon => add_mastodon(&args, given).await?,
+        AddNetwork::Bluesky => add_bluesky(&args, given).await?,
+    };
+    if config_path.exists() {
+        let existing = Config::load(&config_path)?;
+        if existing.accounts().any(|a| a.name == added.name) {
+            return Err(UsageError(format!(
+                "{} already has an account named '{}': pass --name to choose another",
+                config_path.display(),
+                added.name
+            ))
+            .into());
+        }
+    }
+    let reference = match added.reference {
+        Some(reference) => reference,
+        None => SecretRef::File(save_secret(
+            &config_path,
+            &format!("{}.token", added.name),
+            &added.secret,
+        )?),
+    };
+    let mut lines = added.lines;
+    lines.push(match &reference {
+        SecretRef::Env(var) => ("token_env", var.clone()),
+        SecretRef::Command(cmd) => ("token_cmd", cmd.clone()),
+        SecretRef::File(path) => ("token_file", path.display().to_string()),
+    });
+    append_account(&config_path, &added.name, &lines)?;
+    println!(
+        "Added '{}' to {}; `hark sync --once` fetches it.",
+        added.name,
+        config_path.display()
+    );
+    Ok(Code::Ok)
+}
+
+/// An account ready to be written into the config.
+struct Added {
+    name: String,
+    secret: Secret,
+    /// Where the secret already is; None to keep it in a file of its own.
+    reference: Option<SecretRef>,
+    /// The account's keys after name, in order.
+    lines: Vec<(&'static str, String)>,
+}
+
+async fn add_mastodon(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Result<Added> {
+    let instance = args.instance.clone().unwrap_or_default();
+    let clock: SharedClock = Arc::new(SystemClock);
     let (token, reference) = match given {
         Some(reference) => (reference.resolve()?, Some(reference)),
-        None => (sign_in(&args.instance, Arc::clone(&clock)).await?, None),
+        None => (sign_in(&instance, Arc::clone(&clock)).await?, None),
     };
-    let network = MastodonNetwork::new(Client::new(&args.instance, Some(token.clone()), clock)?);
+    let network = MastodonNetwork::new(Client::new(&instance, Some(token.clone()), clock)?);
     let me = network
         .me()
         .await
         .context("the server did not accept the token")?;
-    let name = args
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("mastodon-{}", me.username));
     let display = if me.display_name.is_empty() {
         me.username.clone()
     } else {
         me.display_name.clone()
     };
-    println!("Signed in as @{} ({display}) on {}", me.acct, args.instance);
+    println!("Signed in as @{} ({display}) on {instance}", me.acct);
+    Ok(Added {
+        name: args
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("mastodon-{}", me.username)),
+        secret: token,
+        reference,
+        lines: vec![
+            ("network", "mastodon".into()),
+            ("instance", instance),
+            ("handle", format!("@{}", me.acct)),
+        ],
+    })
+}
 
-    if config_path.exists() {
-        let existing = Config::load(&config_path)?;
-        if existing.accounts().any(|a| a.name == name) {
-            return Err(UsageError(format!(
-                "{} already has an account named '{name}': pass --name to choose another",
-                config_path.display()
-            ))
-            .into());
+/// Bluesky signs in with an app password (Settings → App passwords; tick "allow access to your
+/// direct messages" for DMs). Typed here, it is kept in a file only you can read.
+async fn add_bluesky(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Result<Added> {
+    let handle = args
+        .handle
+        .clone()
+        .unwrap_or_default()
+        .trim_start_matches('@')
+        .to_owned();
+    let service = args
+        .service
+        .clone()
+        .unwrap_or_else(|| bluesky::DEFAULT_SERVICE.to_owned());
+    let (password, reference) = match given {
+        Some(reference) => (reference.resolve()?, Some(reference)),
+        None => {
+            print!("App password for {handle} (Settings → Privacy and security → App passwords): ");
+            std::io::stdout().flush()?;
+            let mut typed = String::new();
+            std::io::stdin().lock().read_line(&mut typed)?;
+            if typed.trim().is_empty() {
+                return Err(UsageError("no app password was given".into()).into());
+            }
+            (Secret::new(typed.trim().to_owned()), None)
         }
-    }
-    let reference = match reference {
-        Some(reference) => reference,
-        None => SecretRef::File(save_token(&config_path, &name, &token)?),
     };
-    append_account(&config_path, &name, &args.instance, &me.acct, &reference)?;
+    let xrpc = bluesky::xrpc::Xrpc::new(&service, &handle, password.clone(), None)?;
+    let session = xrpc.login().await?;
     println!(
-        "Added '{name}' to {}; `hark sync --once` fetches its mentions and DMs.",
-        config_path.display()
+        "Signed in as @{} ({}) at {service}",
+        session.handle, session.did
     );
-    Ok(Code::Ok)
+    let mut lines = vec![
+        ("network", "bluesky".to_owned()),
+        ("handle", session.handle.clone()),
+    ];
+    if args.service.is_some() {
+        lines.push(("service", service));
+    }
+    Ok(Added {
+        name: args.name.clone().unwrap_or_else(|| {
+            format!(
+                "bluesky-{}",
+                session.handle.split('.').next().unwrap_or("brand")
+            )
+        }),
+        secret: password,
+        reference,
+        lines,
+    })
 }
 
 /// The OAuth sign-in in the terminal: open the page, paste the code.
@@ -115,14 +214,14 @@ async fn sign_in(instance: &str, clock: SharedClock) -> anyhow::Result<Secret> {
     ))
 }
 
-/// Writes the token to `secrets/NAME.token` beside the config file, readable by its owner only.
-fn save_token(config_path: &Path, name: &str, token: &Secret) -> anyhow::Result<PathBuf> {
+/// Writes a secret to `secrets/FILE` beside the config file, readable by its owner only.
+fn save_secret(config_path: &Path, file: &str, token: &Secret) -> anyhow::Result<PathBuf> {
     let dir = config_path
         .parent()
         .unwrap_or(Path::new("."))
         .join("secrets");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join(format!("{name}.token"));
+    let path = dir.join(file);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -138,25 +237,12 @@ fn save_token(config_path: &Path, name: &str, token: &Secret) -> anyhow::Result<
     Ok(path)
 }
 
-fn append_account(
-    config_path: &Path,
-    name: &str,
-    instance: &str,
-    acct: &str,
-    secret: &SecretRef,
-) -> anyhow::Result<()> {
+fn append_account(config_path: &Path, name: &str, lines: &[(&str, String)]) -> anyhow::Result<()> {
     let quote = |text: &str| toml::Value::String(text.to_owned()).to_string();
-    let secret_line = match secret {
-        SecretRef::Env(var) => format!("token_env = {}", quote(var)),
-        SecretRef::Command(cmd) => format!("token_cmd = {}", quote(cmd)),
-        SecretRef::File(path) => format!("token_file = {}", quote(&path.display().to_string())),
-    };
-    let block = format!(
-        "\n[[accounts]]\nname = {}\nnetwork = \"mastodon\"\ninstance = {}\nhandle = {}\n{secret_line}\n",
-        quote(name),
-        quote(instance),
-        quote(&format!("@{acct}")),
-    );
+    let mut block = format!("\n[[accounts]]\nname = {}\n", quote(name));
+    for (key, value) in lines {
+        block.push_str(&format!("{key} = {}\n", quote(value)));
+    }
     if let Some(parent) = config_path.parent() {
         std::fs::create_dir_all(parent)?;
     }
