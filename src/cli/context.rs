@@ -107,6 +107,8 @@ impl Context {
                 instance: None,
                 dismiss_on_close: false,
                 service: None,
+                dms: true,
+                chat_service: None,
                 enabled: true,
                 sync_interval_secs: Some(10),
                 signature: None,
@@ -198,7 +200,16 @@ impl Context {
                     .map(|dir| dir.join(format!("{}.session.json", account.name)));
                 let xrpc = bluesky::xrpc::Xrpc::new(service, identifier, password, session_file)
                     .map_err(|err| err.to_string())?;
-                Arc::new(bluesky::BlueskyNetwork::new(xrpc))
+                let network = bluesky::BlueskyNetwork::new(xrpc);
+                Arc::new(match account.dms {
+                    true => network.with_chat(
+                        account
+                            .chat_service
+                            .as_deref()
+                            .unwrap_or(bluesky::chat::DEFAULT_CHAT_SERVICE),
+                    ),
+                    false => network,
+                })
             }
         }))
     }

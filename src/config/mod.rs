@@ -143,6 +143,11 @@ pub struct AccountConfig {
     pub instance: Option<String>,
     /// Bluesky: the PDS or entryway to sign in at. Default: https://bsky.social.
     pub service: Option<String>,
+    /// Bluesky: sync direct messages (needs an app password allowed to reach them).
+    #[serde(default = "enabled_by_default")]
+    pub dms: bool,
+    /// Bluesky: the chat service the PDS passes DMs to. Default: did:web:api.bsky.chat#bsky_chat.
+    pub chat_service: Option<String>,
     /// Mastodon: closing a mention in hark dismisses its notifications on the server.
     #[serde(default)]
     pub dismiss_on_close: bool,

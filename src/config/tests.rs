@@ -82,6 +82,8 @@ fn the_secret_reference_is_taken_from_the_one_key_given() {
         instance: None,
         dismiss_on_close: false,
         service: None,
+        dms: true,
+        chat_service: None,
         enabled: true,
         sync_interval_secs: None,
         signature: None,

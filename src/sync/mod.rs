@@ -177,11 +177,13 @@ impl SyncEngine {
             .run(move |store| store.wake_snoozed(now))
             .await?
             .len();
+        // Each stream on its own: one failing (DMs the password may not reach, say) does not
+        // keep the others from coming in. The first error is answered once all have been tried.
         let mut fetched = Ok(());
         for stream in account.network.streams() {
-            fetched = self.fetch_stream(account, stream, &mut summary).await;
-            if fetched.is_err() {
-                break;
+            let result = self.fetch_stream(account, stream, &mut summary).await;
+            if fetched.is_ok() {
+                fetched = result;
             }
         }
         if fetched.is_ok() {

@@ -2,6 +2,7 @@
 //! replies as post records with root and parent strong refs and mention/link facets; likes as
 //! like records. Follows the lexicons in the atproto repository.
 
+pub mod chat;
 pub mod xrpc;
 
 use async_trait::async_trait;
@@ -18,6 +19,7 @@ use crate::model::{
 };
 
 pub const NOTIFICATIONS: &str = "notifications";
+pub const CHAT: &str = "chat";
 /// Where accounts on Bluesky's own servers sign in.
 pub const DEFAULT_SERVICE: &str = "https://bsky.social";
 
@@ -31,11 +33,26 @@ const LIMIT: usize = 300;
 
 pub struct BlueskyNetwork {
     xrpc: Xrpc,
+    /// The chat service (atproto-proxy) for direct messages; None leaves DMs out.
+    chat: Option<String>,
 }
 
 impl BlueskyNetwork {
     pub fn new(xrpc: Xrpc) -> BlueskyNetwork {
-        BlueskyNetwork { xrpc }
+        BlueskyNetwork { xrpc, chat: None }
+    }
+
+    /// Also sync direct messages, through this chat service.
+    pub fn with_chat(mut self, proxy: &str) -> BlueskyNetwork {
+        self.chat = Some(proxy.to_owned());
+        self
+    }
+
+    fn chat(&self) -> Option<chat::Chat<'_>> {
+        self.chat.as_deref().map(|proxy| chat::Chat {
+            xrpc: &self.xrpc,
+            proxy,
+        })
     }
 
     pub fn xrpc(&self) -> &Xrpc {
@@ -154,7 +171,7 @@ impl Network for BlueskyNetwork {
             like: true,
             hide: false,
             private_reply: false,
-            direct_message: false,
+            direct_message: self.chat.is_some(),
             profile_lookup: true,
             reply_limit: LIMIT,
             reply_unit: LengthUnit::Graphemes,
@@ -164,18 +181,25 @@ impl Network for BlueskyNetwork {
     }
 
     fn streams(&self) -> Vec<&'static str> {
-        vec![NOTIFICATIONS]
+        if self.chat.is_some() {
+            vec![NOTIFICATIONS, CHAT]
+        } else {
+            vec![NOTIFICATIONS]
+        }
     }
 
     /// Notifications only page backwards in time: read from the newest until one already seen
     /// (by `indexedAt`, the cursor hark keeps), then mark them seen.
     async fn fetch_since(&self, stream: &str, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        let me = self.xrpc.session().await?.did;
+        if let (CHAT, Some(chat)) = (stream, self.chat()) {
+            return chat.fetch(&me, cursor).await;
+        }
         if stream != NOTIFICATIONS {
             return Err(NetworkError::Rejected(format!(
                 "Bluesky has no stream '{stream}'"
             )));
         }
-        let me = self.xrpc.session().await?.did;
         let pages = if cursor.is_some() {
             MAX_PAGES
         } else {
@@ -269,6 +293,14 @@ impl Network for BlueskyNetwork {
     }
 
     async fn reply(&self, request: &ReplyRequest) -> NetworkResult<SentReply> {
+        if request.kind == ConversationKind::Dm {
+            let chat = self.chat().ok_or_else(|| NetworkError::Unsupported {
+                network: "Bluesky",
+                action: "direct messages (set chat = true)",
+            })?;
+            let id = chat.send(&request.root_remote_id, &request.text).await?;
+            return Ok(SentReply { remote_id: id });
+        }
         let session = self.xrpc.session().await?;
         let parent_uri = request
             .in_reply_to
