@@ -37,6 +37,7 @@ fn main() {
             reply_unit: LengthUnit::Characters,
             signatures: true,
             signature: None,
+            can_hide: false,
         },
     )]);
     let started = Instant::now();

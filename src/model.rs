@@ -128,7 +128,7 @@ text_enum!(
 
 text_enum!(
     /// An action the outbox delivers to a network.
-    OutboxAction, "outbox action" { Reply => "reply", Like => "like", Unlike => "unlike", Close => "close" }
+    OutboxAction, "outbox action" { Reply => "reply", Like => "like", Unlike => "unlike", Close => "close", Hide => "hide", Unhide => "unhide" }
 );
 
 /// The order of a folder.

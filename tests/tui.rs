@@ -85,6 +85,7 @@ fn harness(store: Store, account: i64, size: (u16, u16), enhanced_keys: bool) ->
             reply_unit: LengthUnit::Characters,
             signatures: true,
             signature: None,
+            can_hide: false,
         },
     )]);
     Harness::new(
@@ -831,4 +832,47 @@ fn a_failed_reply_can_be_sent_again_or_taken_back_to_edit() {
         ui.store.message(message).unwrap().is_none(),
         "taken out of the thread to be edited"
     );
+}
+
+#[test]
+fn h_hides_and_shows_a_customer_reply_where_the_network_allows_it() {
+    let (store, account) = demo_store(40);
+    let mut ui = harness(store, account, (120, 32), false);
+    ui.keys("j H");
+    assert!(
+        ui.screen().contains("has no way to hide a reply"),
+        "{}",
+        ui.screen()
+    );
+    assert!(
+        ui.store
+            .claim_due_action(account, i64::MAX)
+            .unwrap()
+            .is_none()
+    );
+
+    ui.state.accounts.get_mut(&account).unwrap().can_hide = true;
+    ui.keys("H");
+    let thread = ui.state.thread.clone().unwrap();
+    let latest_in = thread
+        .detail
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.direction == Direction::In)
+        .unwrap();
+    assert!(latest_in.hidden);
+    assert!(ui.screen().contains("⊘ hidden"), "{}", ui.screen());
+    let claimed = ui
+        .store
+        .claim_due_action(account, i64::MAX)
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.entry.action, hark::model::OutboxAction::Hide);
+    assert_eq!(claimed.entry.message_id, Some(latest_in.id));
+
+    ui.keys("H");
+    let thread = ui.state.thread.clone().unwrap();
+    assert!(thread.detail.messages.iter().all(|m| !m.hidden));
+    assert!(!ui.screen().contains("⊘ hidden"));
 }

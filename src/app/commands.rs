@@ -104,6 +104,41 @@ pub(super) fn run(state: &mut AppState, command: Command) -> Vec<Effect> {
                 }
             }
         }
+        Command::Hide => {
+            let Some(thread) = state.thread.as_ref() else {
+                return Vec::new();
+            };
+            let messages = &thread.detail.messages;
+            let chosen = match (state.focus, thread.selected) {
+                (Pane::Thread, Some(index)) => messages.get(index),
+                _ => messages
+                    .iter()
+                    .rev()
+                    .find(|m| m.direction == crate::model::Direction::In),
+            };
+            let network = thread.detail.row.network;
+            let can_hide = state
+                .accounts
+                .get(&thread.detail.row.account_id)
+                .is_some_and(|a| a.can_hide);
+            match chosen.filter(|m| m.direction == crate::model::Direction::In) {
+                Some(_) if !can_hide => {
+                    state.error = Some(format!("{} has no way to hide a reply", network.label()));
+                    Vec::new()
+                }
+                Some(message) => vec![
+                    Effect::QueueHide {
+                        message_id: message.id,
+                        hide: !message.hidden,
+                    },
+                    Effect::WakeSync,
+                ],
+                None => {
+                    state.error = Some("There is no customer reply to hide here".into());
+                    Vec::new()
+                }
+            }
+        }
         Command::Rules => {
             state.overlay = Some(super::triage::Overlay::Rules);
             Vec::new()

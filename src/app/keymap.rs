@@ -36,6 +36,7 @@ pub enum Command {
     Rules,
     Retry,
     EditFailed,
+    Hide,
     Help,
     Quit,
 }
@@ -76,6 +77,7 @@ impl Command {
         Command::Rules,
         Command::Retry,
         Command::EditFailed,
+        Command::Hide,
         Command::Help,
         Command::Quit,
     ];
@@ -109,6 +111,7 @@ impl Command {
             Command::Rules => "rules",
             Command::Retry => "retry",
             Command::EditFailed => "edit_failed",
+            Command::Hide => "hide",
             Command::Help => "help",
             Command::Quit => "quit",
         }
@@ -143,6 +146,7 @@ impl Command {
             Command::Rules => "list the rules",
             Command::Retry => "send a failed reply again",
             Command::EditFailed => "edit a failed reply",
+            Command::Hide => "hide (or show) their reply",
             Command::Help => "help",
             Command::Quit => "quit",
         }
@@ -357,6 +361,7 @@ impl Default for Keymap {
         bind(Rules, &[Key::plain(Char('W'))]);
         bind(Retry, &[Key::plain(Char('r'))]);
         bind(EditFailed, &[Key::plain(Char('e'))]);
+        bind(Hide, &[Key::plain(Char('H'))]);
         bind(Help, &[Key::plain(Char('?'))]);
         // Ctrl+C always quits, whatever the keymap says (see `update`).
         bind(Quit, &[Key::plain(Char('q'))]);

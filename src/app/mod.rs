@@ -57,6 +57,8 @@ pub struct AccountInfo {
     pub signatures: bool,
     /// This account's signature, instead of the agent's.
     pub signature: Option<String>,
+    /// Whether the network can hide a customer's reply.
+    pub can_hide: bool,
 }
 
 /// The conversation shown in the thread pane.
@@ -285,6 +287,10 @@ pub enum Effect {
     /// Bring back snoozed conversations whose time has come.
     WakeSnoozed,
     RetryFailed(i64),
+    QueueHide {
+        message_id: i64,
+        hide: bool,
+    },
     /// Take a failed reply back into the composer.
     EditFailed {
         conversation_id: i64,

@@ -191,6 +191,14 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
             Ok(()) => vec![Action::Changed("Sending the failed reply again".into())],
             Err(err) => failed(err),
         },
+        Effect::QueueHide { message_id, hide } => changed(
+            store.queue_hide(message_id, hide, agent, now).map(|_| ()),
+            if hide {
+                "Hiding the reply".into()
+            } else {
+                "Showing the reply again".into()
+            },
+        ),
         Effect::EditFailed {
             conversation_id,
             message_id,

@@ -117,6 +117,7 @@ fn account_infos(context: &Context, store: &Store) -> anyhow::Result<BTreeMap<i6
                     reply_limit: capabilities.reply_limit,
                     reply_unit: capabilities.reply_unit,
                     signatures: capabilities.signatures,
+                    can_hide: capabilities.hide,
                     signature: configured.and_then(|a| a.signature.clone()),
                 },
             )

@@ -11,6 +11,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/002_triage.sql")),
     M::up(include_str!("sql/003_outbox_actions.sql")),
     M::up(include_str!("sql/004_reliability.sql")),
+    M::up(include_str!("sql/005_hide_actions.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -389,6 +389,13 @@ impl Store {
                     )?;
                     EventKind::ReplyFailed
                 }
+                (OutboxAction::Hide | OutboxAction::Unhide, Some(message_id)) => {
+                    tx.execute(
+                        "UPDATE messages SET hidden = ?2 WHERE id = ?1",
+                        params![message_id, entry.action == OutboxAction::Unhide],
+                    )?;
+                    EventKind::ActionFailed
+                }
                 (action, Some(message_id)) => {
                     tx.execute(
                         "UPDATE messages SET liked = ?2 WHERE id = ?1",
@@ -510,6 +517,52 @@ fn entry_in(tx: &Transaction<'_>, outbox_id: i64) -> StoreResult<OutboxRow> {
 }
 
 impl Store {
+    /// Hides (or shows again) a customer's reply under the brand's post: the flag changes at
+    /// once and the network is told through the outbox.
+    pub fn queue_hide(
+        &mut self,
+        message_id: i64,
+        hide: bool,
+        agent: &str,
+        now: Millis,
+    ) -> StoreResult<i64> {
+        let message = self
+            .message(message_id)?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "message",
+                id: message_id.to_string(),
+            })?;
+        let remote_id = message.remote_id.clone().ok_or_else(|| {
+            StoreError::Rejected("that message has not reached the network".into())
+        })?;
+        self.write(|tx| {
+            let account_id: i64 = tx.query_row(
+                "SELECT account_id FROM messages WHERE id = ?1",
+                [message_id],
+                |r| r.get(0),
+            )?;
+            tx.execute(
+                "UPDATE messages SET hidden = ?2 WHERE id = ?1",
+                params![message_id, hide],
+            )?;
+            let action = if hide {
+                OutboxAction::Hide
+            } else {
+                OutboxAction::Unhide
+            };
+            insert_entry(
+                tx,
+                account_id,
+                message.conversation_id,
+                Some(message_id),
+                action,
+                Some(&remote_id),
+                agent,
+                now,
+            )
+        })
+    }
+
     /// Puts a failed reply back in the queue, to be tried again at once (with the same key).
     pub fn retry_failed(&mut self, message_id: i64, actor: &str, now: Millis) -> StoreResult<()> {
         self.write(|tx| {

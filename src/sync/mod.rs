@@ -517,6 +517,13 @@ async fn perform(
             };
             Ok(Some(network.reply(&request).await?.remote_id))
         }
+        OutboxAction::Hide | OutboxAction::Unhide => {
+            let target = entry.target_remote_id.as_deref().unwrap_or_default();
+            network
+                .set_hidden(target, entry.action == OutboxAction::Hide)
+                .await?;
+            Ok(None)
+        }
         OutboxAction::Close => {
             network
                 .conversation_closed(claimed.conversation_kind, &claimed.root_remote_id)

@@ -262,6 +262,9 @@ fn message_header(message: &MessageRow, selected: bool, now: i64) -> Line<'stati
     if message.liked {
         spans.push(Span::styled(" ♥", Style::new().fg(Color::Red)));
     }
+    if message.hidden {
+        spans.push(Span::styled(" ⊘ hidden", Style::new().fg(Color::DarkGray)));
+    }
     if let Some(delivery) = message.delivery {
         let (text, style) = match delivery {
             Delivery::Queued => (" ◷ queued".to_string(), Style::new().fg(Color::Yellow)),

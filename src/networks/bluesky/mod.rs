@@ -169,7 +169,7 @@ impl Network for BlueskyNetwork {
         Capabilities {
             reply: true,
             like: true,
-            hide: false,
+            hide: true,
             private_reply: false,
             direct_message: self.chat.is_some(),
             profile_lookup: true,
@@ -360,6 +360,55 @@ impl Network for BlueskyNetwork {
                 .procedure("com.atproto.repo.deleteRecord", &body)
                 .await?;
         }
+        Ok(())
+    }
+
+    /// Hides (or shows again) a reply in a thread the brand started, with the thread's
+    /// threadgate record (its key is the root post's key; it keeps whatever else it says).
+    async fn set_hidden(&self, remote_id: &str, hidden: bool) -> NetworkResult<()> {
+        let session = self.xrpc.session().await?;
+        let post = self.post_view(remote_id).await?;
+        let root = post["record"]["reply"]["root"]["uri"]
+            .as_str()
+            .unwrap_or(remote_id)
+            .to_owned();
+        if !root.starts_with(&format!("at://{}/", session.did)) {
+            return Err(NetworkError::Rejected(
+                "Bluesky hides replies only in threads the brand started".into(),
+            ));
+        }
+        let rkey = root.rsplit('/').next().unwrap_or_default().to_owned();
+        let params = [
+            ("repo", session.did.clone()),
+            ("collection", "app.bsky.feed.threadgate".to_owned()),
+            ("rkey", rkey.clone()),
+        ];
+        let mut gate = match self
+            .xrpc
+            .query::<Value>("com.atproto.repo.getRecord", &params)
+            .await
+        {
+            Ok(existing) => existing["value"].clone(),
+            Err(NetworkError::Rejected(_)) => {
+                json!({ "$type": "app.bsky.feed.threadgate", "post": root,
+                "createdAt": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true) })
+            }
+            Err(other) => return Err(other),
+        };
+        let mut hidden_replies: Vec<Value> = gate["hiddenReplies"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        hidden_replies.retain(|uri| uri != remote_id);
+        if hidden {
+            hidden_replies.push(Value::String(remote_id.to_owned()));
+        }
+        gate["hiddenReplies"] = Value::Array(hidden_replies);
+        let body = json!({ "repo": session.did, "collection": "app.bsky.feed.threadgate", "rkey": rkey, "record": gate });
+        let _: Value = self
+            .xrpc
+            .procedure("com.atproto.repo.putRecord", &body)
+            .await?;
         Ok(())
     }
 
