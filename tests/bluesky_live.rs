@@ -297,6 +297,63 @@ async fn a_customer_mentions_and_replies_and_hark_answers_and_likes() {
     }
     assert!(liked, "the customer never saw the like");
 
+    // The brand hides the customer's comment under its post: the threadgate lists it.
+    let comment_message = comment_thread.messages[1].id;
+    store
+        .queue_hide(
+            comment_message,
+            true,
+            "ana",
+            chrono::Utc::now().timestamp_millis(),
+        )
+        .unwrap();
+    let delivered = engine.deliver_due(&account).await.unwrap();
+    assert_eq!(delivered.delivered, 1, "{delivered:?}");
+    let rkey = brand_uri.rsplit('/').next().unwrap();
+    let gate = bob
+        .get(
+            "com.atproto.repo.getRecord",
+            &[
+                ("repo", alice.did.as_str()),
+                ("collection", "app.bsky.feed.threadgate"),
+                ("rkey", rkey),
+            ],
+        )
+        .await;
+    assert_eq!(gate["value"]["post"], brand_post["uri"]);
+    assert!(
+        gate["value"]["hiddenReplies"]
+            .as_array()
+            .is_some_and(|hidden| hidden.contains(&comment["uri"])),
+        "{gate}"
+    );
+    // And shows it again.
+    store
+        .queue_hide(
+            comment_message,
+            false,
+            "ana",
+            chrono::Utc::now().timestamp_millis(),
+        )
+        .unwrap();
+    assert_eq!(engine.deliver_due(&account).await.unwrap().delivered, 1);
+    let gate = bob
+        .get(
+            "com.atproto.repo.getRecord",
+            &[
+                ("repo", alice.did.as_str()),
+                ("collection", "app.bsky.feed.threadgate"),
+                ("rkey", rkey),
+            ],
+        )
+        .await;
+    assert!(
+        !gate["value"]["hiddenReplies"]
+            .as_array()
+            .is_some_and(|hidden| hidden.contains(&comment["uri"])),
+        "{gate}"
+    );
+
     // The session was kept, privately, and a new process uses it without logging in.
     #[cfg(unix)]
     {
