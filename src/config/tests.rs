@@ -26,6 +26,35 @@ fn the_example_config_is_valid_and_complete() {
     );
 }
 
+/// The commented account examples stay valid: each `# [[accounts]]` block, uncommented, parses.
+#[test]
+fn the_commented_account_examples_parse_when_uncommented() {
+    let example = include_str!("../../config.example.toml");
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in example.lines() {
+        if line == "# [[accounts]]" {
+            current = Some(String::from("[[accounts]]\n"));
+        } else if let Some(block) = current.as_mut() {
+            match line.strip_prefix("# ") {
+                Some(setting) if !setting.is_empty() => {
+                    block.push_str(setting);
+                    block.push('\n');
+                }
+                _ => blocks.extend(current.take()),
+            }
+        }
+    }
+    let networks: Vec<NetworkKind> = blocks
+        .iter()
+        .map(|block| {
+            let config = parse(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
+            config.accounts().next().unwrap().network
+        })
+        .collect();
+    assert_eq!(networks, [NetworkKind::Mastodon, NetworkKind::Bluesky]);
+}
+
 #[test]
 fn bad_toml_names_file_line_and_shows_the_line() {
     let text = error("agent = \"ana\"\n\n[sync\ninterval_secs = 5\n");
