@@ -405,3 +405,152 @@ async fn sessions_refresh_and_a_wrong_app_password_is_refused() {
         other => panic!("a wrong app password must be refused: {other:?}"),
     }
 }
+
+/// hark as a user runs it: a config naming the PDS, the app password in an environment variable.
+fn hark_cli(home: &std::path::Path, password: &str) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("hark").unwrap();
+    command
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HARK_BSKY_PASSWORD", password)
+        .arg("--config")
+        .arg(home.join("config.toml"))
+        .arg("--db")
+        .arg(home.join("hark.db"));
+    command
+}
+
+fn stdout_json(output: &std::process::Output) -> Value {
+    assert!(
+        output.status.success(),
+        "hark failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs the reference Bluesky servers (../shared/bsky-peer)"]
+async fn hark_sync_on_the_command_line_brings_a_mention_in_and_sends_the_reply() {
+    let pds = env("PDS_URL");
+    let (brand_handle, brand_password) = (env("ACCOUNT_A_HANDLE"), env("ACCOUNT_A_PASSWORD"));
+    let bob = Customer::login(&pds, &env("ACCOUNT_B_HANDLE"), &env("ACCOUNT_B_PASSWORD")).await;
+    let alice_did = env("ACCOUNT_A_DID");
+    let nonce = format!("order {}", chrono::Utc::now().timestamp_micros());
+    let text = format!("@{brand_handle} where is my {nonce}? 📦");
+    let mention = bob
+        .post(
+            &text,
+            None,
+            json!([{ "index": { "byteStart": 0, "byteEnd": brand_handle.len() + 1 },
+            "features": [{ "$type": "app.bsky.richtext.facet#mention", "did": alice_did }] }]),
+        )
+        .await;
+
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "agent = \"ana\"\n\n[[accounts]]\nname = \"brand\"\nnetwork = \"bluesky\"\n\
+             handle = \"{brand_handle}\"\nservice = \"{pds}\"\ntoken_env = \"HARK_BSKY_PASSWORD\"\n\
+             dms = false\n"
+        ),
+    )
+    .unwrap();
+
+    let mut conversation = None;
+    for _ in 0..40 {
+        let output = hark_cli(home.path(), &brand_password)
+            .args(["sync", "--once"])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let list = stdout_json(
+            &hark_cli(home.path(), &brand_password)
+                .args(["conversations", "list", "--json", "-n", "200"])
+                .output()
+                .unwrap(),
+        );
+        conversation = list["conversations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["snippet"].as_str().is_some_and(|s| s.contains(&nonce)))
+            .cloned();
+        if conversation.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let conversation = conversation.expect("the mention never arrived through `hark sync --once`");
+    assert_eq!(conversation["kind"], "mention");
+    assert_eq!(conversation["network"], "bluesky");
+    let id = conversation["id"].to_string();
+
+    let reply = format!("On its way, your {nonce} ships today");
+    hark_cli(home.path(), &brand_password)
+        .args(["reply", &id, "--text", &reply, "--close"])
+        .assert()
+        .success();
+    let mut sent = None;
+    for _ in 0..10 {
+        hark_cli(home.path(), &brand_password)
+            .args(["sync", "--once"])
+            .assert()
+            .success();
+        let shown = stdout_json(
+            &hark_cli(home.path(), &brand_password)
+                .args(["conversations", "show", &id, "--json"])
+                .output()
+                .unwrap(),
+        );
+        let ours = shown["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| {
+                m["direction"] == "out" && m["text"].as_str().is_some_and(|t| t.starts_with(&reply))
+            })
+            .cloned()
+            .unwrap();
+        if ours["delivery"] == "sent" {
+            assert_eq!(shown["conversation"]["status"], "closed");
+            sent = ours["remote_id"].as_str().map(String::from);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let reply_uri = sent.expect("the reply was never sent");
+
+    // Bob sees it under his mention.
+    let mut seen = false;
+    for _ in 0..60 {
+        let thread = bob
+            .get(
+                "app.bsky.feed.getPostThread",
+                &[("uri", mention["uri"].as_str().unwrap())],
+            )
+            .await;
+        if thread["thread"]["replies"]
+            .as_array()
+            .is_some_and(|replies| {
+                replies
+                    .iter()
+                    .any(|r| r["post"]["uri"] == reply_uri.as_str())
+            })
+        {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert!(seen, "the customer never saw the reply");
+}
