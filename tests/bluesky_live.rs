@@ -553,4 +553,54 @@ async fn hark_sync_on_the_command_line_brings_a_mention_in_and_sends_the_reply()
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     assert!(seen, "the customer never saw the reply");
+
+    // A second box (a fresh database) that syncs the same account shows the brand's reply in
+    // the thread too, though it was sent from elsewhere.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        home.path().join("config.toml"),
+        other.path().join("config.toml"),
+    )
+    .unwrap();
+    hark_cli(other.path(), &brand_password)
+        .args(["sync", "--once"])
+        .assert()
+        .success();
+    let list = stdout_json(
+        &hark_cli(other.path(), &brand_password)
+            .args(["conversations", "list", "--json", "-n", "200"])
+            .output()
+            .unwrap(),
+    );
+    let copy = list["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["snippet"].as_str().is_some_and(|s| s.contains(&nonce)))
+        .cloned()
+        .expect("the mention in the second box");
+    let shown = stdout_json(
+        &hark_cli(other.path(), &brand_password)
+            .args(["conversations", "show", &copy["id"].to_string(), "--json"])
+            .output()
+            .unwrap(),
+    );
+    let directions: Vec<(&str, &str)> = shown["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["direction"].as_str().unwrap(),
+                m["remote_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        directions,
+        [
+            ("in", mention["uri"].as_str().unwrap()),
+            ("out", reply_uri.as_str())
+        ]
+    );
 }

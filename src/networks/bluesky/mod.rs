@@ -30,6 +30,8 @@ const FIRST_PAGES: usize = 2;
 const MAX_PAGES: usize = 20;
 /// Bluesky's post length, in graphemes.
 const LIMIT: usize = 300;
+/// How far below a notified post hark looks for the brand's own replies.
+const REPLY_DEPTH: usize = 6;
 
 pub struct BlueskyNetwork {
     xrpc: Xrpc,
@@ -59,15 +61,17 @@ impl BlueskyNetwork {
         &self.xrpc
     }
 
-    /// The posts of a thread from its root down to `uri` (parents first), each with its JSON.
-    async fn ancestry(&self, uri: &str) -> NetworkResult<Vec<Value>> {
+    /// The posts of a thread from its root down to `uri` (parents first), then the brand's own
+    /// replies below it (made here or in another app), so the conversation shows the exchange.
+    /// Customers' posts further down arrive through their own notifications.
+    async fn thread_posts(&self, uri: &str, me: &str) -> NetworkResult<Vec<Value>> {
         let answer: Value = self
             .xrpc
             .query(
                 "app.bsky.feed.getPostThread",
                 &[
                     ("uri", uri.to_owned()),
-                    ("depth", "0".into()),
+                    ("depth", REPLY_DEPTH.to_string()),
                     ("parentHeight", "80".into()),
                 ],
             )
@@ -79,6 +83,7 @@ impl BlueskyNetwork {
             node = &node["parent"];
         }
         chain.reverse();
+        brand_replies_below(&answer["thread"], me, &mut chain);
         Ok(chain)
     }
 
@@ -124,6 +129,16 @@ impl BlueskyNetwork {
             }
         }
         facets
+    }
+}
+
+/// Collects the posts by `me` anywhere in the replies under `node` (a thread view).
+fn brand_replies_below(node: &Value, me: &str, out: &mut Vec<Value>) {
+    for reply in node["replies"].as_array().into_iter().flatten() {
+        if reply["post"]["author"]["did"] == me {
+            out.push(reply["post"].clone());
+        }
+        brand_replies_below(reply, me, out);
     }
 }
 
@@ -252,7 +267,7 @@ impl Network for BlueskyNetwork {
                 _ => continue,
             };
             let customer = contact(&notification["author"]);
-            let chain = match self.ancestry(uri).await {
+            let chain = match self.thread_posts(uri, &me).await {
                 Ok(chain) if !chain.is_empty() => chain,
                 // The post is gone or hidden: keep what the notification says.
                 Ok(_) | Err(NetworkError::Rejected(_)) => {
