@@ -348,6 +348,11 @@ fn a_refused_like_is_taken_back_and_the_reason_kept() {
     let entry = store.outbox_entry(outbox).unwrap();
     assert_eq!(entry.state, Delivery::Failed);
     assert_eq!(entry.last_error.as_deref(), Some("the post was deleted"));
+    assert_eq!(
+        store.latest_inbound(id).unwrap().unwrap().delivery_error,
+        None,
+        "the customer's message carries no delivery error (it is not a reply of ours)"
+    );
 }
 
 #[test]

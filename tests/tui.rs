@@ -876,3 +876,31 @@ fn h_hides_and_shows_a_customer_reply_where_the_network_allows_it() {
     assert!(thread.detail.messages.iter().all(|m| !m.hidden));
     assert!(!ui.screen().contains("⊘ hidden"));
 }
+
+#[test]
+fn h_refuses_a_reply_that_is_not_under_the_brands_own_post() {
+    let (mut store, account) = demo_store(0);
+    let bob = person("bob", "Bob Ray");
+    let mut mention = message("m1", "m1", &bob, "@brand my order is late", 10);
+    mention.kind = ConversationKind::Mention;
+    store
+        .ingest(
+            account,
+            NetworkKind::Demo,
+            "inbox",
+            &[mention],
+            None,
+            start().timestamp_millis(),
+        )
+        .unwrap();
+    let mut ui = harness(store, account, (100, 24), false);
+    ui.state.accounts.get_mut(&account).unwrap().can_hide = true;
+    ui.keys("H");
+    assert!(
+        ui.screen()
+            .contains("Only replies under the brand's own post can be hidden"),
+        "{}",
+        ui.screen()
+    );
+    assert!(ui.store.claim_due_action(account, i64::MAX).unwrap().is_none());
+}

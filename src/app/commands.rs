@@ -121,9 +121,23 @@ pub(super) fn run(state: &mut AppState, command: Command) -> Vec<Effect> {
                 .accounts
                 .get(&thread.detail.row.account_id)
                 .is_some_and(|a| a.can_hide);
+            // Only replies under the brand's own post can be hidden; where the root is in the
+            // thread, say so at once rather than after a round trip.
+            let root_id = thread.detail.root_remote_id.as_str();
+            let root = messages
+                .iter()
+                .find(|m| m.remote_id.as_deref() == Some(root_id));
+            let under_brand_post = root.is_none_or(|r| r.direction == crate::model::Direction::Out);
             match chosen.filter(|m| m.direction == crate::model::Direction::In) {
                 Some(_) if !can_hide => {
                     state.error = Some(format!("{} has no way to hide a reply", network.label()));
+                    Vec::new()
+                }
+                Some(message)
+                    if !under_brand_post || message.remote_id.as_deref() == Some(root_id) =>
+                {
+                    state.error =
+                        Some("Only replies under the brand's own post can be hidden".into());
                     Vec::new()
                 }
                 Some(message) => vec![

@@ -30,7 +30,7 @@ macro_rules! message_select {
     () => {
         "SELECT m.id, m.conversation_id, m.remote_id, m.parent_remote_id, m.direction,
                 m.author_name, m.agent, m.text, m.created_at, m.liked, m.hidden, m.delivery,
-                (SELECT o.last_error FROM outbox o WHERE o.message_id = m.id)
+                (SELECT o.last_error FROM outbox o WHERE o.message_id = m.id AND o.action = 'reply')
          FROM messages m "
     };
 }
