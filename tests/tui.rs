@@ -902,5 +902,10 @@ fn h_refuses_a_reply_that_is_not_under_the_brands_own_post() {
         "{}",
         ui.screen()
     );
-    assert!(ui.store.claim_due_action(account, i64::MAX).unwrap().is_none());
+    assert!(
+        ui.store
+            .claim_due_action(account, i64::MAX)
+            .unwrap()
+            .is_none()
+    );
 }
