@@ -4,6 +4,7 @@
 
 pub mod bluesky;
 pub mod demo;
+pub mod graph;
 pub mod mastodon;
 
 use std::time::Duration;

@@ -1,0 +1,5 @@
+//! What Facebook Pages, Messenger and Instagram share: Meta's Graph API, its paging, its
+//! throttling and its time format.
+
+pub mod client;
+pub mod usage;
