@@ -70,7 +70,7 @@ macro_rules! text_enum {
 
 text_enum!(
     /// The social networks hark speaks. `demo` is the embedded simulated network.
-    NetworkKind, "network" { Demo => "demo", Mastodon => "mastodon", Bluesky => "bluesky" }
+    NetworkKind, "network" { Demo => "demo", Mastodon => "mastodon", Bluesky => "bluesky", Facebook => "facebook" }
 );
 
 impl NetworkKind {
@@ -79,6 +79,7 @@ impl NetworkKind {
             NetworkKind::Demo => "Demo",
             NetworkKind::Mastodon => "Mastodon",
             NetworkKind::Bluesky => "Bluesky",
+            NetworkKind::Facebook => "Facebook",
         }
     }
 }

@@ -13,7 +13,8 @@ use crate::config::{AccountConfig, Config, Paths, expand_home};
 use crate::model::NetworkKind;
 use crate::networks::Network;
 use crate::networks::demo::{self, DemoNetwork};
-use crate::networks::{bluesky, mastodon};
+use crate::networks::graph::{self, client::GraphClient};
+use crate::networks::{bluesky, facebook, mastodon};
 use crate::store::{NewAccount, Store};
 use crate::sync::SyncAccount;
 
@@ -109,6 +110,9 @@ impl Context {
                 service: None,
                 dms: true,
                 chat_service: None,
+                page_id: None,
+                api_base: None,
+                graph_version: None,
                 enabled: true,
                 sync_interval_secs: Some(10),
                 signature: None,
@@ -211,6 +215,34 @@ impl Context {
                     false => network,
                 })
             }
+            NetworkKind::Facebook => {
+                let page_id = account.page_id.clone().ok_or("no page_id")?;
+                let secret = account.secret().ok_or("no Page access token")?;
+                let token = secret.resolve().map_err(|err| {
+                    format!(
+                        "cannot read the Page access token ({}): {err}",
+                        secret.describe()
+                    )
+                })?;
+                let graph = GraphClient::new(
+                    account
+                        .api_base
+                        .as_deref()
+                        .unwrap_or(graph::client::DEFAULT_API_BASE),
+                    account
+                        .graph_version
+                        .as_deref()
+                        .unwrap_or(graph::client::DEFAULT_VERSION),
+                    token,
+                    Arc::clone(&self.clock),
+                )
+                .map_err(|err| err.to_string())?;
+                Arc::new(facebook::FacebookNetwork::new(
+                    graph,
+                    page_id,
+                    Arc::clone(&self.clock),
+                ))
+            }
         }))
     }
 
@@ -230,14 +262,14 @@ impl Context {
 fn default_handle(network: NetworkKind) -> String {
     match network {
         NetworkKind::Demo => demo::BRAND_HANDLE.into(),
-        NetworkKind::Mastodon | NetworkKind::Bluesky => String::new(),
+        NetworkKind::Mastodon | NetworkKind::Bluesky | NetworkKind::Facebook => String::new(),
     }
 }
 
 fn default_display_name(network: NetworkKind) -> Option<String> {
     match network {
         NetworkKind::Demo => Some(demo::BRAND_NAME.into()),
-        NetworkKind::Mastodon | NetworkKind::Bluesky => None,
+        NetworkKind::Mastodon | NetworkKind::Bluesky | NetworkKind::Facebook => None,
     }
 }
 

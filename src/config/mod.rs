@@ -151,6 +151,12 @@ pub struct AccountConfig {
     /// Mastodon: closing a mention in hark dismisses its notifications on the server.
     #[serde(default)]
     pub dismiss_on_close: bool,
+    /// Facebook: the Page's id (its access token is a Page access token).
+    pub page_id: Option<String>,
+    /// Facebook and Instagram: the Graph API's address. Default: https://graph.facebook.com.
+    pub api_base: Option<String>,
+    /// Facebook and Instagram: the Graph API version, e.g. "v21.0".
+    pub graph_version: Option<String>,
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
     /// Seconds between two fetches of this account.
@@ -295,6 +301,20 @@ impl Config {
                 if account.secret().is_none() {
                     return fail(format!(
                         "account '{}' needs its app password: token_env, token_cmd or token_file",
+                        account.name
+                    ));
+                }
+            }
+            if account.network == NetworkKind::Facebook {
+                if account.page_id.is_none() {
+                    return fail(format!(
+                        "account '{}' is on Facebook and needs `page_id = \"…\"` (the Page's id)",
+                        account.name
+                    ));
+                }
+                if account.secret().is_none() {
+                    return fail(format!(
+                        "account '{}' needs its Page access token: token_env, token_cmd or token_file",
                         account.name
                     ));
                 }

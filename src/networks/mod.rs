@@ -4,6 +4,7 @@
 
 pub mod bluesky;
 pub mod demo;
+pub mod facebook;
 pub mod graph;
 pub mod mastodon;
 
