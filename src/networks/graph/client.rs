@@ -227,16 +227,35 @@ pub fn error_for(error: &Value, usage: Option<Usage>) -> NetworkError {
             reset_at: None,
         };
     }
-    match code {
+    let permission = permission_named(error["message"].as_str().unwrap_or(""));
+    match (code, permission) {
         // An expired, revoked or wrong token: a person has to give a new one.
-        102 | 190 => NetworkError::Auth(said),
-        // Missing permission (10, 200–299): say which, the message names it.
-        10 | 200..=299 => NetworkError::Rejected(format!("missing permission: {said}")),
+        (102 | 190, _) => NetworkError::Auth(said),
+        // A permission the token lacks, named when the message names it (code 100 does too).
+        (10 | 100 | 200..=299, Some(permission)) => {
+            NetworkError::Rejected(format!("missing permission {permission}: {said}"))
+        }
+        (10 | 200..=299, None) => NetworkError::Rejected(format!("missing permission: {said}")),
         // Temporary trouble on Meta's side; `is_transient` says the same.
-        1 | 2 => NetworkError::Transient(said),
+        (1 | 2, _) => NetworkError::Transient(said),
         _ if error["is_transient"].as_bool() == Some(true) => NetworkError::Transient(said),
         _ => NetworkError::Rejected(said),
     }
+}
+
+/// The permission an error message names (`pages_manage_engagement`, `instagram_basic`…).
+fn permission_named(message: &str) -> Option<&str> {
+    const PREFIXES: [&str; 6] = [
+        "pages_",
+        "instagram_",
+        "ads_",
+        "business_management",
+        "read_insights",
+        "publish_",
+    ];
+    message
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .find(|word| PREFIXES.iter().any(|prefix| word.starts_with(prefix)) && word.len() > 5)
 }
 
 /// A URL with its `access_token` and `appsecret_proof` values hidden, for logs and errors.
