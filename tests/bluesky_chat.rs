@@ -115,6 +115,7 @@ async fn dms_come_from_the_chat_service_and_replies_go_back_there() {
             text: "On its way!".into(),
             idempotency_key: "k".into(),
             created_at: chrono::Utc::now(),
+            customer_last_message_at: None,
         })
         .await
         .unwrap();

@@ -254,6 +254,7 @@ async fn replies_likes_hiding_and_private_replies_follow_the_graph_api() {
             text: "Thanks, Layla".into(),
             idempotency_key: "k1".into(),
             created_at: Utc::now(),
+            customer_last_message_at: None,
         })
         .await
         .unwrap();

@@ -316,6 +316,7 @@ async fn direct_messages_page_by_their_last_status_and_stay_direct() {
             text: "You're welcome".into(),
             idempotency_key: "key-1".into(),
             created_at: chrono::Utc::now(),
+            customer_last_message_at: None,
         })
         .await
         .unwrap();

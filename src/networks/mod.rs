@@ -66,6 +66,9 @@ pub struct ReplyRequest {
     pub idempotency_key: String,
     /// When the reply was written (the same on every retry).
     pub created_at: DateTime<Utc>,
+    /// When the customer last wrote: Messenger and Instagram only allow answers within a
+    /// window after it.
+    pub customer_last_message_at: Option<DateTime<Utc>>,
 }
 
 /// What the network answered to a reply.

@@ -36,6 +36,8 @@ pub struct ClaimedAction {
     pub root_remote_id: String,
     /// The customer's id on the network (the recipient of a DM).
     pub customer_remote_id: Option<String>,
+    /// When the customer last wrote (messaging windows count from it).
+    pub last_inbound_at: Option<Millis>,
     /// The text of a reply.
     pub text: Option<String>,
 }
@@ -255,12 +257,14 @@ impl Store {
             )?;
             entry.state = Delivery::Sending;
             entry.attempts += 1;
-            let (conversation_kind, root_remote_id, customer_remote_id) = tx.query_row(
-                "SELECT c.kind, c.root_remote_id, ct.remote_id FROM conversations c
-                 LEFT JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ?1",
-                [entry.conversation_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
+            let (conversation_kind, root_remote_id, customer_remote_id, last_inbound_at) = tx
+                .query_row(
+                    "SELECT c.kind, c.root_remote_id, ct.remote_id, c.last_inbound_at
+                     FROM conversations c
+                     LEFT JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ?1",
+                    [entry.conversation_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )?;
             let mut text = None;
             if entry.action == OutboxAction::Reply
                 && let Some(message_id) = entry.message_id
@@ -280,6 +284,7 @@ impl Store {
                 conversation_kind,
                 root_remote_id,
                 customer_remote_id,
+                last_inbound_at,
                 text,
             }))
         })

@@ -514,6 +514,7 @@ async fn perform(
                 text: claimed.text.clone().unwrap_or_default(),
                 idempotency_key: entry.idempotency_key.clone(),
                 created_at: crate::model::from_millis(entry.created_at),
+                customer_last_message_at: claimed.last_inbound_at.map(crate::model::from_millis),
             };
             Ok(Some(network.reply(&request).await?.remote_id))
         }

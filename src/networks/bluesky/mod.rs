@@ -547,6 +547,7 @@ mod tests {
             created_at: DateTime::parse_from_rfc3339("2026-06-01T09:00:00Z")
                 .unwrap()
                 .with_timezone(&Utc),
+            customer_last_message_at: None,
         };
         let a = tid_for(&request("k1"));
         assert_eq!(a.len(), 13);

@@ -133,6 +133,7 @@ async fn a_retried_reply_is_one_reply_and_the_customer_answers_later() {
         text: "Sorry about that!".into(),
         idempotency_key: "key-1".into(),
         created_at: chrono::Utc::now(),
+        customer_last_message_at: None,
     };
     let first = network.reply(&request).await.unwrap();
     let second = network.reply(&request).await.unwrap();
@@ -173,6 +174,7 @@ async fn replies_that_are_empty_too_long_or_misdirected_are_refused() {
         text: "  ".into(),
         idempotency_key: "k".into(),
         created_at: chrono::Utc::now(),
+        customer_last_message_at: None,
     };
     assert!(matches!(
         network.reply(&request).await,
