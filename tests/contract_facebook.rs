@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use hark::model::Direction;
 use hark::networks::NetworkError;
-use hark::networks::facebook::parse::{PostInfo, comment_item};
+use hark::networks::facebook::parse::{PostInfo, comment_item, conversation_items};
 use hark::networks::graph::client::{error_for, parse_time};
 use hark::networks::graph::usage::Usage;
 use reqwest::header::HeaderMap;
@@ -163,4 +163,35 @@ fn the_business_use_case_header_pauses_for_the_time_it_gives() {
     let usage = Usage::from_headers(&headers).unwrap();
     assert_eq!(usage.percent, 100.0);
     assert_eq!(usage.pause(), Some(Duration::from_secs(10 * 60)));
+}
+
+#[test]
+fn recorded_messenger_messages_parse_with_their_attachments() {
+    let Some(root) = fixtures() else { return };
+    let message = read(
+        &root,
+        &format!("{PYFB}/facebook/apidata/messages/message_info.json"),
+    );
+    let conversation = read(
+        &root,
+        &format!("{PYFB}/facebook/apidata/conversations/cvs_info.json"),
+    );
+    assert!(parse_time(&conversation["updated_time"]).is_some());
+    let mut with_messages = conversation.clone();
+    with_messages["messages"] = serde_json::json!({ "data": [message.clone()] });
+    let page_id = message["to"]["data"][0]["id"].as_str().unwrap();
+    let items = conversation_items(&with_messages, page_id);
+    assert_eq!(items.len(), 1);
+    let item = &items[0];
+    assert_eq!(item.root_remote_id, conversation["id"].as_str().unwrap());
+    assert_eq!(item.message.direction, Direction::In);
+    assert_eq!(
+        item.customer.remote_id,
+        message["from"]["id"].as_str().unwrap()
+    );
+    assert!(
+        item.message.text.contains("[image/jpeg] https://"),
+        "{}",
+        item.message.text
+    );
 }

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use hark::clock::{ManualClock, SharedClock};
+use hark::clock::{Clock, ManualClock, SharedClock};
 use hark::config::Secret;
 use hark::model::{ConversationKind, Direction};
-use hark::networks::facebook::{COMMENTS, FacebookNetwork};
+use hark::networks::facebook::{COMMENTS, FacebookNetwork, MESSENGER};
 use hark::networks::graph::client::GraphClient;
 use hark::networks::{Network, NetworkError, ReplyRequest};
 use serde_json::{Value, json};
@@ -343,4 +343,135 @@ async fn an_expired_token_stops_the_account_and_paging_links_elsewhere_are_refus
         .await
         .unwrap_err();
     assert!(!err.to_string().contains("PAGE-TOKEN"), "{err}");
+}
+
+#[tokio::test]
+async fn messenger_conversations_updated_since_the_cursor_arrive_as_dms() {
+    let server = MockServer::start().await;
+    let clock = clock();
+    let message = |id: &str, time: &str, from: (&str, &str), text: &str| {
+        json!({ "id": id, "created_time": time, "message": text, "from": { "id": from.0, "name": from.1 },
+                "to": { "data": [] }, "tags": { "data": [{ "name": "inbox" }] } })
+    };
+    let next = format!(
+        "{}/v21.0/{PAGE}/conversations?access_token=PAGE-TOKEN&after=C2",
+        server.uri()
+    );
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{PAGE}/conversations")))
+        .and(query_param("platform", "messenger"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{
+                "id": "t_1", "updated_time": "2026-06-09T10:00:00+0000",
+                "participants": { "data": [{ "id": "55", "name": "Layla" }, { "id": PAGE, "name": "Kettle" }] },
+                "messages": { "data": [
+                    message("m_2", "2026-06-09T10:00:00+0000", (PAGE, "Kettle"), "Sending a new one today"),
+                    message("m_1", "2026-06-09T09:00:00+0000", ("55", "Layla"), "My box arrived broken 😢"),
+                ] }
+            }],
+            "paging": { "cursors": { "after": "C2" }, "next": next }
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{PAGE}/conversations")))
+        .and(query_param("after", "C2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{ "id": "t_0", "updated_time": "2026-01-01T00:00:00+0000",
+                       "messages": { "data": [message("m_0", "2026-01-01T00:00:00+0000", ("56", "Old"), "hi")] } }]
+        })))
+        .mount(&server)
+        .await;
+
+    let page = network(&server, &clock)
+        .fetch_since(MESSENGER, None)
+        .await
+        .unwrap();
+    let ids: Vec<(&str, Direction)> = page
+        .items
+        .iter()
+        .map(|i| (i.message.remote_id.as_str(), i.message.direction))
+        .collect();
+    assert_eq!(
+        ids,
+        [("m_1", Direction::In), ("m_2", Direction::Out)],
+        "older conversations stop the paging"
+    );
+    assert!(page.items.iter().all(|i| i.kind == ConversationKind::Dm
+        && i.root_remote_id == "t_1"
+        && i.customer.remote_id == "55"));
+    assert_eq!(
+        page.cursor.as_deref(),
+        Some(
+            Utc.with_ymd_and_hms(2026, 6, 9, 10, 0, 0)
+                .unwrap()
+                .timestamp()
+                .to_string()
+                .as_str()
+        )
+    );
+}
+
+fn dm_reply(last_message_hours_ago: i64, clock: &ManualClock) -> ReplyRequest {
+    ReplyRequest {
+        kind: ConversationKind::Dm,
+        root_remote_id: "t_1".into(),
+        in_reply_to: Some("m_1".into()),
+        recipient: Some("55".into()),
+        text: "A new box ships today".into(),
+        idempotency_key: "k".into(),
+        created_at: clock.now(),
+        customer_last_message_at: Some(
+            clock.now() - chrono::Duration::hours(last_message_hours_ago),
+        ),
+    }
+}
+
+#[tokio::test]
+async fn messenger_replies_keep_to_the_24_hour_and_human_agent_windows() {
+    let server = MockServer::start().await;
+    let clock = clock();
+    Mock::given(method("POST"))
+        .and(path(format!("/v21.0/{PAGE}/messages")))
+        .and(body_json(
+            json!({ "recipient": { "id": "55" }, "messaging_type": "RESPONSE",
+                               "message": { "text": "A new box ships today" } }),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "recipient_id": "55", "message_id": "m_in_window" })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v21.0/{PAGE}/messages")))
+        .and(body_json(json!({ "recipient": { "id": "55" }, "messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT",
+                               "message": { "text": "A new box ships today" } })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "recipient_id": "55", "message_id": "m_tagged" })))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let fb = network(&server, &clock);
+    assert_eq!(
+        fb.reply(&dm_reply(3, &clock)).await.unwrap().remote_id,
+        "m_in_window"
+    );
+    let refused = fb.reply(&dm_reply(30, &clock)).await.unwrap_err();
+    assert!(
+        matches!(&refused, NetworkError::Rejected(m) if m.contains("24-hour window closed") && m.contains("human_agent")),
+        "{refused:?}"
+    );
+    let tagged = network(&server, &clock).with_human_agent(true);
+    assert_eq!(
+        tagged.reply(&dm_reply(30, &clock)).await.unwrap().remote_id,
+        "m_tagged"
+    );
+    let too_late = tagged.reply(&dm_reply(24 * 8, &clock)).await.unwrap_err();
+    assert!(
+        matches!(&too_late, NetworkError::Rejected(m) if m.contains("7-day")),
+        "{too_late:?}"
+    );
+    server.verify().await;
 }

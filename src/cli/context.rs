@@ -113,6 +113,7 @@ impl Context {
                 page_id: None,
                 api_base: None,
                 graph_version: None,
+                human_agent: false,
                 enabled: true,
                 sync_interval_secs: Some(10),
                 signature: None,
@@ -237,11 +238,10 @@ impl Context {
                     Arc::clone(&self.clock),
                 )
                 .map_err(|err| err.to_string())?;
-                Arc::new(facebook::FacebookNetwork::new(
-                    graph,
-                    page_id,
-                    Arc::clone(&self.clock),
-                ))
+                Arc::new(
+                    facebook::FacebookNetwork::new(graph, page_id, Arc::clone(&self.clock))
+                        .with_human_agent(account.human_agent),
+                )
             }
         }))
     }

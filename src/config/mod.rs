@@ -157,6 +157,10 @@ pub struct AccountConfig {
     pub api_base: Option<String>,
     /// Facebook and Instagram: the Graph API version, e.g. "v21.0".
     pub graph_version: Option<String>,
+    /// Facebook and Instagram: answer messages up to 7 days old with the HUMAN_AGENT tag (the
+    /// app needs Meta's Human Agent feature). Default: false (24 hours).
+    #[serde(default)]
+    pub human_agent: bool,
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
     /// Seconds between two fetches of this account.

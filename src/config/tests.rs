@@ -116,6 +116,7 @@ fn the_secret_reference_is_taken_from_the_one_key_given() {
         page_id: None,
         api_base: None,
         graph_version: None,
+        human_agent: false,
         enabled: true,
         sync_interval_secs: None,
         signature: None,

@@ -1,6 +1,7 @@
 //! Facebook Pages through the Graph API: comments (and replies) on the Page's posts and on its
 //! ad posts, each person's thread under a post a conversation of its own; replying, liking,
-//! hiding and private replies to comments. Messenger comes through the same client.
+//! hiding and private replies to comments; Messenger conversations, answered inside the window
+//! the customer's last message opened (24 hours, 7 with the human-agent tag).
 
 pub mod parse;
 
@@ -8,8 +9,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use self::parse::{PostInfo, comment_item};
+use self::parse::{PostInfo, comment_item, conversation_items};
 use super::graph::client::{GraphClient, parse_time};
+use super::graph::window::Window;
 use super::{
     Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
     SentReply,
@@ -18,6 +20,15 @@ use crate::clock::SharedClock;
 use crate::model::{ConversationKind, IncomingItem, NetworkKind};
 
 pub const COMMENTS: &str = "comments";
+pub const MESSENGER: &str = "messenger";
+
+/// Messenger conversations asked for per page, and pages read per sync (newest first).
+const CONVERSATIONS_PER_PAGE: usize = 25;
+const CONVERSATION_PAGES: usize = 4;
+/// The API shows the 20 most recent messages of a conversation.
+const CONVERSATION_FIELDS: &str = "id,updated_time,participants,\
+                                   messages.limit(20){id,created_time,from,to,message,sticker,\
+                                   attachments{mime_type,name,file_url,image_data{url},video_data{url}}}";
 
 /// Posts asked for per page, and how many pages of the Page's feed are looked through for new
 /// comments: comments on posts older than the newest 100 are not synced.
@@ -40,6 +51,8 @@ pub struct FacebookNetwork {
     graph: GraphClient,
     page_id: String,
     clock: SharedClock,
+    /// Whether the app may tag replies HUMAN_AGENT (7 days instead of 24 hours).
+    human_agent: bool,
 }
 
 impl FacebookNetwork {
@@ -48,7 +61,94 @@ impl FacebookNetwork {
             graph,
             page_id,
             clock,
+            human_agent: false,
         }
+    }
+
+    /// Lets Messenger replies use the human-agent tag (needs Meta's Human Agent feature).
+    pub fn with_human_agent(mut self, human_agent: bool) -> FacebookNetwork {
+        self.human_agent = human_agent;
+        self
+    }
+
+    /// Messenger conversations updated since `cursor` (Unix seconds of the newest seen), newest
+    /// first as the API lists them; the conversations edge has no time filter, so paging stops
+    /// at the first one not updated since.
+    async fn fetch_messenger(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        let since = cursor
+            .and_then(|c| c.parse::<i64>().ok())
+            .and_then(|secs| DateTime::from_timestamp(secs, 0))
+            .unwrap_or_else(|| self.clock.now() - chrono::Duration::days(FIRST_SYNC_DAYS));
+        let query = [
+            ("platform", "messenger".to_owned()),
+            ("fields", CONVERSATION_FIELDS.to_owned()),
+            ("limit", CONVERSATIONS_PER_PAGE.to_string()),
+        ];
+        let mut page = self
+            .graph
+            .get(&format!("{}/conversations", self.page_id), &query)
+            .await?;
+        let mut items = Vec::new();
+        let mut newest: Option<DateTime<Utc>> = None;
+        'pages: for _ in 0..CONVERSATION_PAGES {
+            for conversation in page["data"].as_array().into_iter().flatten() {
+                let updated = parse_time(&conversation["updated_time"]);
+                if updated.is_some_and(|t| t < since) {
+                    break 'pages;
+                }
+                newest = newest.max(updated);
+                items.extend(
+                    conversation_items(conversation, &self.page_id)
+                        .into_iter()
+                        .filter(|item| item.message.created_at >= since),
+                );
+            }
+            match page["paging"]["next"].as_str() {
+                Some(next) => page = self.graph.get_url(next).await?,
+                None => break,
+            }
+        }
+        items.sort_by_key(|item| item.message.created_at);
+        Ok(FetchPage {
+            items,
+            cursor: newest
+                .map(|t| t.timestamp().to_string())
+                .or(cursor.map(str::to_owned)),
+            more: false,
+        })
+    }
+
+    /// A Messenger message to the customer, inside the window their last message opened.
+    async fn send_message(&self, request: &ReplyRequest) -> NetworkResult<SentReply> {
+        let recipient = request
+            .recipient
+            .as_deref()
+            .ok_or_else(|| NetworkError::Rejected("the conversation has no customer id".into()))?;
+        let mut body = json!({
+            "recipient": { "id": recipient },
+            "messaging_type": "RESPONSE",
+            "message": { "text": request.text },
+        });
+        if let Some(last) = request.customer_last_message_at {
+            let window = Window::at(last, self.clock.now(), self.human_agent);
+            if let Some(reason) = window.refusal(self.human_agent) {
+                return Err(NetworkError::Rejected(reason));
+            }
+            if let Window::HumanAgent { .. } = window {
+                body["messaging_type"] = json!("MESSAGE_TAG");
+                body["tag"] = json!("HUMAN_AGENT");
+            }
+        }
+        let answer = self
+            .graph
+            .post_json(&format!("{}/messages", self.page_id), &body)
+            .await?;
+        let remote_id = answer["message_id"]
+            .as_str()
+            .ok_or_else(|| NetworkError::Malformed("a sent message without an id".into()))?;
+        Ok(SentReply {
+            remote_id: remote_id.to_owned(),
+        })
     }
 
     /// The Page's recent posts that may hold comments newer than `since`, then its ad posts.
@@ -157,7 +257,7 @@ impl Network for FacebookNetwork {
             like: true,
             hide: true,
             private_reply: true,
-            direct_message: false,
+            direct_message: true,
             profile_lookup: false,
             reply_limit: COMMENT_LIMIT,
             reply_unit: LengthUnit::Characters,
@@ -166,12 +266,15 @@ impl Network for FacebookNetwork {
     }
 
     fn streams(&self) -> Vec<&'static str> {
-        vec![COMMENTS]
+        vec![COMMENTS, MESSENGER]
     }
 
     /// The cursor is the Unix time of the newest comment seen; comments of that same second
     /// are read again (the store keeps one copy of each).
     async fn fetch_since(&self, stream: &str, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        if stream == MESSENGER {
+            return self.fetch_messenger(cursor).await;
+        }
         if stream != COMMENTS {
             return Err(NetworkError::Rejected(format!(
                 "Facebook has no stream '{stream}'"
@@ -202,6 +305,9 @@ impl Network for FacebookNetwork {
     /// A reply goes under the top-level comment (the conversation's root): Facebook threads
     /// are two levels deep.
     async fn reply(&self, request: &ReplyRequest) -> NetworkResult<SentReply> {
+        if request.kind == ConversationKind::Dm {
+            return self.send_message(request).await;
+        }
         if !matches!(
             request.kind,
             ConversationKind::Comment | ConversationKind::AdComment

@@ -231,6 +231,8 @@ pub fn error_for(error: &Value, usage: Option<Usage>) -> NetworkError {
     match (code, permission) {
         // An expired, revoked or wrong token: a person has to give a new one.
         (102 | 190, _) => NetworkError::Auth(said),
+        // Sent outside the messaging window: not a permission matter.
+        (10, _) if subcode == Some(2018278) => NetworkError::Rejected(said),
         // A permission the token lacks, named when the message names it (code 100 does too).
         (10 | 100 | 200..=299, Some(permission)) => {
             NetworkError::Rejected(format!("missing permission {permission}: {said}"))
