@@ -475,3 +475,140 @@ async fn messenger_replies_keep_to_the_24_hour_and_human_agent_windows() {
     );
     server.verify().await;
 }
+
+fn graph_time(t: chrono::DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S+0000").to_string()
+}
+
+/// The whole way a user goes: a config naming the Page and a fake Graph API, `hark sync
+/// --once`, the conversations listed, a Messenger reply sent from the command line.
+#[tokio::test(flavor = "multi_thread")]
+async fn hark_sync_and_reply_from_the_command_line() {
+    let server = MockServer::start().await;
+    let now = Utc::now();
+    let hour_ago = graph_time(now - chrono::Duration::hours(1));
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{PAGE}/feed")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{ "id": "1001_1", "message": "Autumn boxes!", "created_time": hour_ago, "updated_time": hour_ago }]
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{PAGE}/ads_posts")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [] })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v21.0/1001_1/comments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [comment("1_11", &hour_ago, ("77", "Sam Whitfield"), "Do you ship to Busan?", None)]
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{PAGE}/conversations")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{ "id": "t_1", "updated_time": hour_ago,
+                "participants": { "data": [{ "id": "55", "name": "Layla Haddad" }, { "id": PAGE, "name": "Kettle" }] },
+                "messages": { "data": [{ "id": "m_1", "created_time": hour_ago, "message": "Where is my order?",
+                                         "from": { "id": "55", "name": "Layla Haddad" } }] } }]
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v21.0/{PAGE}/messages")))
+        .and(body_json(
+            json!({ "recipient": { "id": "55" }, "messaging_type": "RESPONSE",
+                               "message": { "text": "It ships today" } }),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "recipient_id": "55", "message_id": "m_2" })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "agent = \"ana\"\n[[accounts]]\nname = \"kettle-fb\"\nnetwork = \"facebook\"\n\
+             page_id = \"{PAGE}\"\napi_base = \"{}\"\ngraph_version = \"v21.0\"\n\
+             token_env = \"HARK_FB_TOKEN\"\nsignature = \"\"\n",
+            server.uri()
+        ),
+    )
+    .unwrap();
+    let run = |args: Vec<String>| {
+        let home = home.path().to_owned();
+        std::thread::spawn(move || {
+            let mut command = assert_cmd::Command::cargo_bin("hark").unwrap();
+            command
+                .env_clear()
+                .env("HOME", &home)
+                .env("XDG_STATE_HOME", home.join("state"))
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("HARK_FB_TOKEN", "PAGE-TOKEN")
+                .arg("--config")
+                .arg(home.join("config.toml"))
+                .arg("--db")
+                .arg(home.join("hark.db"))
+                .args(&args);
+            let output = command.output().unwrap();
+            assert!(
+                output.status.success(),
+                "hark {args:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            output.stdout
+        })
+        .join()
+        .unwrap()
+    };
+    run(vec!["sync".into(), "--once".into()]);
+    let list: Value = serde_json::from_slice(&run(vec![
+        "conversations".into(),
+        "list".into(),
+        "--json".into(),
+    ]))
+    .unwrap();
+    let conversations = list["conversations"].as_array().unwrap();
+    let kinds: Vec<(&str, &str)> = conversations
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap(),
+                c["customer"]["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(kinds.len(), 2, "{list}");
+    assert!(kinds.contains(&("comment", "Sam Whitfield")), "{kinds:?}");
+    assert!(kinds.contains(&("dm", "Layla Haddad")), "{kinds:?}");
+    let dm = conversations.iter().find(|c| c["kind"] == "dm").unwrap();
+    run(vec![
+        "reply".into(),
+        dm["id"].to_string(),
+        "--text".into(),
+        "It ships today".into(),
+    ]);
+    run(vec!["sync".into(), "--once".into()]);
+    let shown: Value = serde_json::from_slice(&run(vec![
+        "conversations".into(),
+        "show".into(),
+        dm["id"].to_string(),
+        "--json".into(),
+    ]))
+    .unwrap();
+    let last = shown["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["delivery"], "sent", "{shown}");
+    assert_eq!(last["remote_id"], "m_2");
+    server.verify().await;
+}
