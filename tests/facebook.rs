@@ -612,3 +612,83 @@ async fn hark_sync_and_reply_from_the_command_line() {
     assert_eq!(last["remote_id"], "m_2");
     server.verify().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_add_facebook_checks_the_token_and_names_a_missing_permission() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{PAGE}")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "id": PAGE, "name": "Kettle & Crumb" })),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{PAGE}/feed")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [] })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{PAGE}/conversations")))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({ "error": {
+            "message": "(#200) Requires pages_messaging permission to manage the object",
+            "type": "OAuthException", "code": 200 } })))
+        .mount(&server)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    let uri = server.uri();
+    let config_arg = config.clone();
+    let home_path = home.path().to_owned();
+    let output = std::thread::spawn(move || {
+        assert_cmd::Command::cargo_bin("hark")
+            .unwrap()
+            .env_clear()
+            .env("HOME", &home_path)
+            .env("XDG_STATE_HOME", home_path.join("state"))
+            .env("HARK_FB_TOKEN", "PAGE-TOKEN")
+            .arg("--config")
+            .arg(&config_arg)
+            .args([
+                "accounts",
+                "add",
+                "facebook",
+                "--page-id",
+                PAGE,
+                "--api-base",
+                &uri,
+                "--graph-version",
+                "v21.0",
+                "--token-env",
+                "HARK_FB_TOKEN",
+            ])
+            .output()
+            .unwrap()
+    })
+    .join()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("Page: Kettle & Crumb (1001)"), "{stdout}");
+    assert!(
+        stdout.contains("cannot read Messenger conversations: missing permission pages_messaging"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("PAGE-TOKEN"));
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        written.contains("name = \"facebook-kettle---crumb\"")
+            || written.contains("network = \"facebook\""),
+        "{written}"
+    );
+    assert!(
+        written.contains("page_id = \"1001\"") && written.contains("token_env = \"HARK_FB_TOKEN\""),
+        "{written}"
+    );
+    assert!(!written.contains("PAGE-TOKEN"));
+}

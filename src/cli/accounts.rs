@@ -12,12 +12,15 @@ use super::exit::{Code, UsageError};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{Config, Paths, Secret, SecretRef, expand_home};
 use crate::networks::bluesky;
+use crate::networks::facebook::FacebookNetwork;
+use crate::networks::graph::{self, client::GraphClient};
 use crate::networks::mastodon::{MastodonNetwork, api::Client, auth};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AddNetwork {
     Mastodon,
     Bluesky,
+    Facebook,
 }
 
 #[derive(Debug, Args)]
@@ -32,6 +35,15 @@ pub struct AddArgs {
     /// Bluesky: the PDS or entryway to sign in at [default: https://bsky.social].
     #[arg(long)]
     pub service: Option<String>,
+    /// Facebook: the Page's id (Page settings → About, or the Graph API Explorer).
+    #[arg(long, required_if_eq("network", "facebook"))]
+    pub page_id: Option<String>,
+    /// Facebook: the Graph API's address [default: https://graph.facebook.com].
+    #[arg(long)]
+    pub api_base: Option<String>,
+    /// Facebook: the Graph API version [default: the one hark is written against].
+    #[arg(long)]
+    pub graph_version: Option<String>,
     /// The name hark will know the account by [default: mastodon-USERNAME].
     #[arg(long)]
     pub name: Option<String>,
@@ -62,6 +74,7 @@ pub async fn add(config_path: Option<PathBuf>, args: AddArgs) -> anyhow::Result<
     let added = match args.network {
         AddNetwork::Mastodon => add_mastodon(&args, given).await?,
         AddNetwork::Bluesky => add_bluesky(&args, given).await?,
+        AddNetwork::Facebook => add_facebook(&args, given).await?,
     };
     if config_path.exists() {
         let existing = Config::load(&config_path)?;
@@ -187,6 +200,83 @@ async fn add_bluesky(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Result
             )
         }),
         secret: password,
+        reference,
+        lines,
+    })
+}
+
+/// Facebook takes a Page access token (see the README for a long-lived one), checked against
+/// the Page before the account is written: what it may not read is said, with the permission.
+async fn add_facebook(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Result<Added> {
+    let page_id = args.page_id.clone().unwrap_or_default();
+    let (token, reference) = match given {
+        Some(reference) => (reference.resolve()?, Some(reference)),
+        None => {
+            print!("Page access token for Page {page_id}: ");
+            std::io::stdout().flush()?;
+            let mut typed = String::new();
+            std::io::stdin().lock().read_line(&mut typed)?;
+            if typed.trim().is_empty() {
+                return Err(UsageError("no Page access token was given".into()).into());
+            }
+            (Secret::new(typed.trim().to_owned()), None)
+        }
+    };
+    let clock: SharedClock = Arc::new(SystemClock);
+    let graph = GraphClient::new(
+        args.api_base
+            .as_deref()
+            .unwrap_or(graph::client::DEFAULT_API_BASE),
+        args.graph_version
+            .as_deref()
+            .unwrap_or(graph::client::DEFAULT_VERSION),
+        token.clone(),
+        Arc::clone(&clock),
+    )?;
+    let network = FacebookNetwork::new(graph, page_id.clone(), clock);
+    let access = network
+        .check_access()
+        .await
+        .with_context(|| format!("the token does not open the Page {page_id}"))?;
+    println!("Page: {} ({page_id})", access.page_name);
+    for (what, reason) in &access.refused {
+        println!("  cannot read {what}: {reason}");
+    }
+    if !access.refused.is_empty() {
+        println!(
+            "  The rest syncs; give the token the permission named above for the whole inbox."
+        );
+    }
+    let mut lines = vec![
+        ("network", "facebook".to_owned()),
+        ("page_id", page_id.clone()),
+    ];
+    if let Some(base) = &args.api_base {
+        lines.push(("api_base", base.clone()));
+    }
+    if let Some(version) = &args.graph_version {
+        lines.push(("graph_version", version.clone()));
+    }
+    let slug: String = access
+        .page_name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let slug = slug
+        .split('-')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    Ok(Added {
+        name: args.name.clone().unwrap_or_else(|| {
+            if slug.is_empty() {
+                format!("facebook-{page_id}")
+            } else {
+                format!("facebook-{slug}")
+            }
+        }),
+        secret: token,
         reference,
         lines,
     })

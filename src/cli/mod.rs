@@ -122,7 +122,7 @@ pub enum Command {
 pub enum AccountsCommand {
     /// Connect a brand account: sign in (or use an existing token), keep the token as a secret,
     /// and add the account to the config file.
-    Add(accounts::AddArgs),
+    Add(Box<accounts::AddArgs>),
     /// List the accounts and how their sync stands.
     List {
         #[arg(long)]
@@ -176,7 +176,7 @@ fn run(cli: Cli) -> anyhow::Result<exit::Code> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        return runtime.block_on(accounts::add(cli.global.config.clone(), args));
+        return runtime.block_on(accounts::add(cli.global.config.clone(), *args));
     }
     let context = Context::build(&cli.global)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

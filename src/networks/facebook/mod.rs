@@ -71,6 +71,39 @@ impl FacebookNetwork {
         self
     }
 
+    /// Checks the token against the Page: its name, then one small read of each thing hark
+    /// syncs, each refusal kept with the reason the API gave (it names the missing permission).
+    pub async fn check_access(&self) -> NetworkResult<Access> {
+        let page = self
+            .graph
+            .get(&self.page_id, &[("fields", "id,name".to_owned())])
+            .await?;
+        let page_name = page["name"].as_str().unwrap_or(&self.page_id).to_owned();
+        let probes = [
+            ("comments on the Page's posts", "feed", vec![]),
+            (
+                "Messenger conversations",
+                "conversations",
+                vec![("platform", "messenger".to_owned())],
+            ),
+        ];
+        let mut refused = Vec::new();
+        for (what, edge, extra) in probes {
+            let mut query = vec![("limit", "1".to_owned())];
+            query.extend(extra);
+            match self
+                .graph
+                .get(&format!("{}/{edge}", self.page_id), &query)
+                .await
+            {
+                Ok(_) => {}
+                Err(NetworkError::Rejected(reason)) => refused.push((what, reason)),
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(Access { page_name, refused })
+    }
+
     /// Messenger conversations updated since `cursor` (Unix seconds of the newest seen), newest
     /// first as the API lists them; the conversations edge has no time filter, so paging stops
     /// at the first one not updated since.
@@ -228,6 +261,14 @@ impl FacebookNetwork {
         }
         Ok(items)
     }
+}
+
+/// What the token may do on the Page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    pub page_name: String,
+    /// What cannot be synced, and why.
+    pub refused: Vec<(&'static str, String)>,
 }
 
 fn collect_posts(page: &Value, since: DateTime<Utc>, is_ad: bool, posts: &mut Vec<PostInfo>) {
