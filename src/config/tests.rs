@@ -52,7 +52,14 @@ fn the_commented_account_examples_parse_when_uncommented() {
             config.accounts().next().unwrap().network
         })
         .collect();
-    assert_eq!(networks, [NetworkKind::Mastodon, NetworkKind::Bluesky]);
+    assert_eq!(
+        networks,
+        [
+            NetworkKind::Mastodon,
+            NetworkKind::Bluesky,
+            NetworkKind::Facebook
+        ]
+    );
 }
 
 #[test]
