@@ -38,6 +38,7 @@ fn main() {
             signatures: true,
             signature: None,
             can_hide: false,
+            dm_window: None,
         },
     )]);
     let started = Instant::now();

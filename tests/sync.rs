@@ -43,6 +43,7 @@ impl Network for ScriptedNetwork {
             reply_limit: 500,
             reply_unit: hark::networks::LengthUnit::Characters,
             signatures: true,
+            dm_window: None,
         }
     }
 

@@ -86,6 +86,7 @@ fn harness(store: Store, account: i64, size: (u16, u16), enhanced_keys: bool) ->
             signatures: true,
             signature: None,
             can_hide: false,
+            dm_window: None,
         },
     )]);
     Harness::new(
@@ -907,5 +908,63 @@ fn h_refuses_a_reply_that_is_not_under_the_brands_own_post() {
             .claim_due_action(account, i64::MAX)
             .unwrap()
             .is_none()
+    );
+}
+
+#[test]
+fn the_composer_shows_the_messaging_window_and_refuses_after_it_closes() {
+    let (mut store, account) = demo_store(0);
+    let fresh = person("fresh", "Fresh Asker");
+    let stale = person("stale", "Stale Asker");
+    store
+        .ingest(
+            account,
+            NetworkKind::Demo,
+            "inbox",
+            // DMs: one written an hour ago, one 30 hours ago (the newest is listed first).
+            &[
+                message("t-stale", "s1", &stale, "Any news?", 30 * 60),
+                message("t-fresh", "f1", &fresh, "Where is my parcel?", 60),
+            ],
+            None,
+            start().timestamp_millis(),
+        )
+        .unwrap();
+    let mut ui = harness(store, account, (100, 30), false);
+    ui.state.accounts.get_mut(&account).unwrap().dm_window = Some(false);
+    let [fresh_id, stale_id] = open_ids(&ui.store)[..] else {
+        panic!("two conversations")
+    };
+
+    ui.keys("enter");
+    assert!(ui.screen().contains("window open 23h"), "{}", ui.screen());
+    ui.type_text("It left today");
+    ui.keys("ctrl+s");
+    assert_eq!(
+        ui.store.conversation(fresh_id).unwrap().row.status,
+        Status::Closed,
+        "sent inside the window"
+    );
+
+    assert_eq!(
+        ui.state.thread.as_ref().map(|t| t.detail.row.id),
+        Some(stale_id)
+    );
+    ui.keys("enter");
+    assert!(
+        ui.screen().contains("window closed: cannot send"),
+        "{}",
+        ui.screen()
+    );
+    ui.type_text("Sorry for the wait");
+    ui.keys("ctrl+s");
+    let error = ui.state.error.clone().unwrap();
+    assert!(
+        error.starts_with("Not sent: the 24-hour window closed on Mar 2 04:00 UTC"),
+        "{error}"
+    );
+    assert_eq!(
+        ui.store.conversation(stale_id).unwrap().row.status,
+        Status::Open
     );
 }

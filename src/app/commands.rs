@@ -363,6 +363,12 @@ fn send_close_next(state: &mut AppState) -> Vec<Effect> {
             return Vec::new();
         }
     };
+    if let Some((window, human_agent)) = state.reply_window()
+        && let Some(reason) = window.refusal(human_agent)
+    {
+        state.error = Some(format!("Not sent: {reason}"));
+        return Vec::new();
+    }
     let unfilled = super::placeholders::unfilled_in(&text);
     if !unfilled.is_empty() && !state.confirm_send {
         state.confirm_send = true;

@@ -9,6 +9,8 @@ pub mod picker;
 pub mod placeholders;
 pub mod triage;
 
+/// Where a DM stands against its network's messaging window.
+pub use crate::networks::graph::window::Window as ReplyWindow;
 use std::collections::BTreeMap;
 
 use chrono::Offset;
@@ -59,6 +61,8 @@ pub struct AccountInfo {
     pub signature: Option<String>,
     /// Whether the network can hide a customer's reply.
     pub can_hide: bool,
+    /// DMs on this account may only be answered within a window: Some(human-agent tag allowed).
+    pub dm_window: Option<bool>,
 }
 
 /// The conversation shown in the thread pane.
@@ -398,6 +402,19 @@ impl AppState {
             .into_iter()
             .find(|(folder, ..)| *folder == self.folder)
             .map_or_else(|| self.folder.label(), |(_, name, _)| name)
+    }
+
+    /// The messaging window of the conversation in the thread pane, on networks that have one
+    /// (a DM on Messenger or Instagram, once the customer has written).
+    pub fn reply_window(&self) -> Option<(ReplyWindow, bool)> {
+        let row = &self.thread.as_ref()?.detail.row;
+        if row.kind != crate::model::ConversationKind::Dm {
+            return None;
+        }
+        let human_agent = self.accounts.get(&row.account_id)?.dm_window?;
+        let last = crate::model::from_millis(row.last_inbound_at?);
+        let now = crate::model::from_millis(self.now);
+        Some((ReplyWindow::at(last, now, human_agent), human_agent))
     }
 
     /// What a reply on a conversation's account must fit, and the signature it carries.

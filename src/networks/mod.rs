@@ -31,6 +31,9 @@ pub struct Capabilities {
     /// Whether replies may carry the agent's signature (a network whose replies are too short
     /// for one, or where signing is frowned upon, says no).
     pub signatures: bool,
+    /// Direct messages may only be answered within a window after the customer's last message
+    /// (Messenger, Instagram): Some(whether the 7-day human-agent window applies).
+    pub dm_window: Option<bool>,
 }
 
 /// How a network counts the length of a post.

@@ -118,6 +118,7 @@ fn account_infos(context: &Context, store: &Store) -> anyhow::Result<BTreeMap<i6
                     reply_unit: capabilities.reply_unit,
                     signatures: capabilities.signatures,
                     can_hide: capabilities.hide,
+                    dm_window: capabilities.dm_window,
                     signature: configured.and_then(|a| a.signature.clone()),
                 },
             )

@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::focus_style;
 use crate::app::keymap::Command;
 use crate::app::picker::SHOWN;
-use crate::app::{AppState, Pane};
-use crate::model::{Delivery, Direction, from_millis};
+use crate::app::{AppState, Pane, ReplyWindow as Window};
+use crate::model::{Delivery, Direction, Millis, from_millis};
 use crate::store::MessageRow;
 use crate::text::{age, sanitize, sanitize_line, truncate, wrap};
 
@@ -301,10 +301,13 @@ fn draw_composer(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         Style::new().fg(Color::DarkGray)
     };
     let send = state.keymap.first_label(Command::SendCloseNext);
-    let title = Line::from(vec![
+    let mut title = Line::from(vec![
         Span::styled(" Reply ", Style::new().bold()),
         Span::styled(format!("{length}/{} ", composer.rules.limit), counter_style),
     ]);
+    if let Some((window, _)) = state.reply_window() {
+        title.push_span(window_span(window, state.now));
+    }
     let hint = if focused {
         format!(" {send} send+close · Esc leave ")
     } else {
@@ -328,4 +331,30 @@ fn draw_composer(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     }
     textarea.set_cursor_line_style(Style::new());
     frame.render_widget(&textarea, area);
+}
+
+/// How long the messaging window stays open, as the composer's title shows it.
+fn window_span(window: Window, now: Millis) -> Span<'static> {
+    let left = |until: chrono::DateTime<chrono::Utc>| {
+        let minutes = (until - from_millis(now)).num_minutes().max(0);
+        match minutes {
+            m if m >= 48 * 60 => format!("{}d", m / (24 * 60)),
+            m if m >= 60 => format!("{}h", m / 60),
+            m => format!("{m}m"),
+        }
+    };
+    match window {
+        Window::Open { closes_at } => Span::styled(
+            format!("· window open {} ", left(closes_at)),
+            Style::new().fg(Color::DarkGray),
+        ),
+        Window::HumanAgent { closes_at } => Span::styled(
+            format!("· human agent only, {} left ", left(closes_at)),
+            Style::new().fg(Color::Yellow),
+        ),
+        Window::Closed { .. } => Span::styled(
+            "· window closed: cannot send ".to_string(),
+            Style::new().fg(Color::Red).bold(),
+        ),
+    }
 }

@@ -192,6 +192,7 @@ impl Network for BlueskyNetwork {
             reply_unit: LengthUnit::Graphemes,
             // 300 graphemes leave no room for a signature.
             signatures: false,
+            dm_window: None,
         }
     }
 

@@ -360,6 +360,7 @@ impl Network for DemoNetwork {
             reply_limit: REPLY_LIMIT,
             reply_unit: LengthUnit::Characters,
             signatures: true,
+            dm_window: None,
         }
     }
 

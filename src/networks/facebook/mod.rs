@@ -303,6 +303,7 @@ impl Network for FacebookNetwork {
             reply_limit: COMMENT_LIMIT,
             reply_unit: LengthUnit::Characters,
             signatures: true,
+            dm_window: Some(self.human_agent),
         }
     }
 

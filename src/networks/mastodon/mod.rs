@@ -288,6 +288,7 @@ impl Network for MastodonNetwork {
             reply_limit: DEFAULT_LIMIT,
             reply_unit: LengthUnit::Characters,
             signatures: true,
+            dm_window: None,
         }
     }
 
