@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use self::parse::{PostInfo, comment_item, conversation_items};
+use self::parse::{PostInfo, comment_item};
 use super::graph::client::{GraphClient, parse_time};
-use super::graph::window::Window;
+use super::graph::messaging::{self, Platform, cursor_time};
 use super::{
     Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
     SentReply,
@@ -21,14 +21,6 @@ use crate::model::{ConversationKind, IncomingItem, NetworkKind};
 
 pub const COMMENTS: &str = "comments";
 pub const MESSENGER: &str = "messenger";
-
-/// Messenger conversations asked for per page, and pages read per sync (newest first).
-const CONVERSATIONS_PER_PAGE: usize = 25;
-const CONVERSATION_PAGES: usize = 4;
-/// The API shows the 20 most recent messages of a conversation.
-const CONVERSATION_FIELDS: &str = "id,updated_time,participants,\
-                                   messages.limit(20){id,created_time,from,to,message,sticker,\
-                                   attachments{mime_type,name,file_url,image_data{url},video_data{url}}}";
 
 /// Posts asked for per page, and how many pages of the Page's feed are looked through for new
 /// comments: comments on posts older than the newest 100 are not synced.
@@ -104,84 +96,30 @@ impl FacebookNetwork {
         Ok(Access { page_name, refused })
     }
 
-    /// Messenger conversations updated since `cursor` (Unix seconds of the newest seen), newest
-    /// first as the API lists them; the conversations edge has no time filter, so paging stops
-    /// at the first one not updated since.
+    /// Messenger conversations updated since `cursor`.
     async fn fetch_messenger(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
-        let since = cursor
-            .and_then(|c| c.parse::<i64>().ok())
-            .and_then(|secs| DateTime::from_timestamp(secs, 0))
+        let since = cursor_time(cursor)
             .unwrap_or_else(|| self.clock.now() - chrono::Duration::days(FIRST_SYNC_DAYS));
-        let query = [
-            ("platform", "messenger".to_owned()),
-            ("fields", CONVERSATION_FIELDS.to_owned()),
-            ("limit", CONVERSATIONS_PER_PAGE.to_string()),
-        ];
-        let mut page = self
-            .graph
-            .get(&format!("{}/conversations", self.page_id), &query)
-            .await?;
-        let mut items = Vec::new();
-        let mut newest: Option<DateTime<Utc>> = None;
-        'pages: for _ in 0..CONVERSATION_PAGES {
-            for conversation in page["data"].as_array().into_iter().flatten() {
-                let updated = parse_time(&conversation["updated_time"]);
-                if updated.is_some_and(|t| t < since) {
-                    break 'pages;
-                }
-                newest = newest.max(updated);
-                items.extend(
-                    conversation_items(conversation, &self.page_id)
-                        .into_iter()
-                        .filter(|item| item.message.created_at >= since),
-                );
-            }
-            match page["paging"]["next"].as_str() {
-                Some(next) => page = self.graph.get_url(next).await?,
-                None => break,
-            }
-        }
-        items.sort_by_key(|item| item.message.created_at);
-        Ok(FetchPage {
-            items,
-            cursor: newest
-                .map(|t| t.timestamp().to_string())
-                .or(cursor.map(str::to_owned)),
-            more: false,
-        })
+        messaging::fetch_conversations(
+            &self.graph,
+            &self.page_id,
+            &self.page_id,
+            Platform::Messenger,
+            since,
+            cursor,
+        )
+        .await
     }
 
-    /// A Messenger message to the customer, inside the window their last message opened.
     async fn send_message(&self, request: &ReplyRequest) -> NetworkResult<SentReply> {
-        let recipient = request
-            .recipient
-            .as_deref()
-            .ok_or_else(|| NetworkError::Rejected("the conversation has no customer id".into()))?;
-        let mut body = json!({
-            "recipient": { "id": recipient },
-            "messaging_type": "RESPONSE",
-            "message": { "text": request.text },
-        });
-        if let Some(last) = request.customer_last_message_at {
-            let window = Window::at(last, self.clock.now(), self.human_agent);
-            if let Some(reason) = window.refusal(self.human_agent) {
-                return Err(NetworkError::Rejected(reason));
-            }
-            if let Window::HumanAgent { .. } = window {
-                body["messaging_type"] = json!("MESSAGE_TAG");
-                body["tag"] = json!("HUMAN_AGENT");
-            }
-        }
-        let answer = self
-            .graph
-            .post_json(&format!("{}/messages", self.page_id), &body)
-            .await?;
-        let remote_id = answer["message_id"]
-            .as_str()
-            .ok_or_else(|| NetworkError::Malformed("a sent message without an id".into()))?;
-        Ok(SentReply {
-            remote_id: remote_id.to_owned(),
-        })
+        messaging::send(
+            &self.graph,
+            &self.page_id,
+            request,
+            self.clock.now(),
+            self.human_agent,
+        )
+        .await
     }
 
     /// The Page's recent posts that may hold comments newer than `since`, then its ad posts.
@@ -322,9 +260,7 @@ impl Network for FacebookNetwork {
                 "Facebook has no stream '{stream}'"
             )));
         }
-        let since = cursor
-            .and_then(|c| c.parse::<i64>().ok())
-            .and_then(|secs| DateTime::from_timestamp(secs, 0))
+        let since = cursor_time(cursor)
             .unwrap_or_else(|| self.clock.now() - chrono::Duration::days(FIRST_SYNC_DAYS));
         let mut items = Vec::new();
         for post in self.posts_to_check(since).await? {

@@ -2,5 +2,6 @@
 //! throttling and its time format.
 
 pub mod client;
+pub mod messaging;
 pub mod usage;
 pub mod window;
