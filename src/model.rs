@@ -70,7 +70,7 @@ macro_rules! text_enum {
 
 text_enum!(
     /// The social networks hark speaks. `demo` is the embedded simulated network.
-    NetworkKind, "network" { Demo => "demo", Mastodon => "mastodon", Bluesky => "bluesky", Facebook => "facebook" }
+    NetworkKind, "network" { Demo => "demo", Mastodon => "mastodon", Bluesky => "bluesky", Facebook => "facebook", Instagram => "instagram" }
 );
 
 impl NetworkKind {
@@ -80,6 +80,7 @@ impl NetworkKind {
             NetworkKind::Mastodon => "Mastodon",
             NetworkKind::Bluesky => "Bluesky",
             NetworkKind::Facebook => "Facebook",
+            NetworkKind::Instagram => "Instagram",
         }
     }
 }

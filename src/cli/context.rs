@@ -14,7 +14,7 @@ use crate::model::NetworkKind;
 use crate::networks::Network;
 use crate::networks::demo::{self, DemoNetwork};
 use crate::networks::graph::{self, client::GraphClient};
-use crate::networks::{bluesky, facebook, mastodon};
+use crate::networks::{bluesky, facebook, instagram, mastodon};
 use crate::store::{NewAccount, Store};
 use crate::sync::SyncAccount;
 
@@ -111,6 +111,7 @@ impl Context {
                 dms: true,
                 chat_service: None,
                 page_id: None,
+                ig_user_id: None,
                 api_base: None,
                 graph_version: None,
                 human_agent: false,
@@ -218,32 +219,52 @@ impl Context {
             }
             NetworkKind::Facebook => {
                 let page_id = account.page_id.clone().ok_or("no page_id")?;
-                let secret = account.secret().ok_or("no Page access token")?;
-                let token = secret.resolve().map_err(|err| {
-                    format!(
-                        "cannot read the Page access token ({}): {err}",
-                        secret.describe()
-                    )
-                })?;
-                let graph = GraphClient::new(
-                    account
-                        .api_base
-                        .as_deref()
-                        .unwrap_or(graph::client::DEFAULT_API_BASE),
-                    account
-                        .graph_version
-                        .as_deref()
-                        .unwrap_or(graph::client::DEFAULT_VERSION),
-                    token,
-                    Arc::clone(&self.clock),
-                )
-                .map_err(|err| err.to_string())?;
+                let graph = self.graph_client(account)?;
                 Arc::new(
                     facebook::FacebookNetwork::new(graph, page_id, Arc::clone(&self.clock))
                         .with_human_agent(account.human_agent),
                 )
             }
+            NetworkKind::Instagram => {
+                let ig_user_id = account.ig_user_id.clone().ok_or("no ig_user_id")?;
+                let page_id = account.page_id.clone().ok_or("no page_id")?;
+                let graph = self.graph_client(account)?;
+                Arc::new(
+                    instagram::InstagramNetwork::new(
+                        graph,
+                        ig_user_id,
+                        page_id,
+                        Arc::clone(&self.clock),
+                    )
+                    .with_username(account.handle.clone())
+                    .with_human_agent(account.human_agent),
+                )
+            }
         }))
+    }
+
+    /// A Graph API client for a Facebook or Instagram account, with its Page access token.
+    fn graph_client(&self, account: &AccountConfig) -> Result<GraphClient, String> {
+        let secret = account.secret().ok_or("no Page access token")?;
+        let token = secret.resolve().map_err(|err| {
+            format!(
+                "cannot read the Page access token ({}): {err}",
+                secret.describe()
+            )
+        })?;
+        GraphClient::new(
+            account
+                .api_base
+                .as_deref()
+                .unwrap_or(graph::client::DEFAULT_API_BASE),
+            account
+                .graph_version
+                .as_deref()
+                .unwrap_or(graph::client::DEFAULT_VERSION),
+            token,
+            Arc::clone(&self.clock),
+        )
+        .map_err(|err| err.to_string())
     }
 
     /// The folder secrets and sessions are kept in: `secrets/` beside the config file.
@@ -262,14 +283,20 @@ impl Context {
 fn default_handle(network: NetworkKind) -> String {
     match network {
         NetworkKind::Demo => demo::BRAND_HANDLE.into(),
-        NetworkKind::Mastodon | NetworkKind::Bluesky | NetworkKind::Facebook => String::new(),
+        NetworkKind::Mastodon
+        | NetworkKind::Bluesky
+        | NetworkKind::Facebook
+        | NetworkKind::Instagram => String::new(),
     }
 }
 
 fn default_display_name(network: NetworkKind) -> Option<String> {
     match network {
         NetworkKind::Demo => Some(demo::BRAND_NAME.into()),
-        NetworkKind::Mastodon | NetworkKind::Bluesky | NetworkKind::Facebook => None,
+        NetworkKind::Mastodon
+        | NetworkKind::Bluesky
+        | NetworkKind::Facebook
+        | NetworkKind::Instagram => None,
     }
 }
 

@@ -151,8 +151,11 @@ pub struct AccountConfig {
     /// Mastodon: closing a mention in hark dismisses its notifications on the server.
     #[serde(default)]
     pub dismiss_on_close: bool,
-    /// Facebook: the Page's id (its access token is a Page access token).
+    /// Facebook and Instagram: the Page's id (its access token is a Page access token; an
+    /// Instagram account's DMs go through its linked Page).
     pub page_id: Option<String>,
+    /// Instagram: the professional account's id (`instagram_business_account` of the Page).
+    pub ig_user_id: Option<String>,
     /// Facebook and Instagram: the Graph API's address. Default: https://graph.facebook.com.
     pub api_base: Option<String>,
     /// Facebook and Instagram: the Graph API version, e.g. "v21.0".
@@ -308,6 +311,20 @@ impl Config {
                         account.name
                     ));
                 }
+            }
+            if account.network == NetworkKind::Instagram
+                && (account.page_id.is_none() || account.ig_user_id.is_none())
+            {
+                return fail(format!(
+                    "account '{}' is on Instagram and needs `ig_user_id` (the professional account) and `page_id` (its linked Page)",
+                    account.name
+                ));
+            }
+            if account.network == NetworkKind::Instagram && account.secret().is_none() {
+                return fail(format!(
+                    "account '{}' needs the linked Page's access token: token_env, token_cmd or token_file",
+                    account.name
+                ));
             }
             if account.network == NetworkKind::Facebook {
                 if account.page_id.is_none() {

@@ -6,6 +6,7 @@ pub mod bluesky;
 pub mod demo;
 pub mod facebook;
 pub mod graph;
+pub mod instagram;
 pub mod mastodon;
 
 use std::time::Duration;

@@ -46,8 +46,12 @@ fn shorten(text: &str, max: usize) -> String {
 pub fn contact(from: &Value) -> RemoteContact {
     let id = from["id"].as_str().unwrap_or("unknown").to_owned();
     let name = from["name"].as_str().map(str::to_owned);
+    // Instagram people (in DMs) have a username instead of a name.
+    let username = from["username"].as_str().map(|u| format!("@{u}"));
     RemoteContact {
-        handle: name.clone().unwrap_or_else(|| id.clone()),
+        handle: username
+            .or_else(|| name.clone())
+            .unwrap_or_else(|| id.clone()),
         remote_id: id,
         name,
         avatar_url: from["picture"]["data"]["url"].as_str().map(str::to_owned),

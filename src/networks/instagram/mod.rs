@@ -1,0 +1,282 @@
+//! Instagram professional accounts through the Graph API (Instagram API with Facebook Login):
+//! comments and replies on the account's media, each person's comment thread a conversation;
+//! Instagram DMs through the linked Page. Replies go to top-level comments only and never to
+//! hidden ones; comments can be hidden but not liked (the API has no comment like).
+
+pub mod parse;
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use self::parse::{MediaInfo, comment_items};
+use super::graph::client::GraphClient;
+use super::graph::messaging::{self, Platform, cursor_time};
+use super::{
+    Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
+    SentReply,
+};
+use crate::clock::SharedClock;
+use crate::model::{ConversationKind, NetworkKind};
+
+pub const COMMENTS: &str = "comments";
+pub const DMS: &str = "dms";
+
+/// Media asked for per page, and pages looked through: comments on media older than the
+/// newest 50 are not synced.
+const MEDIA_PER_PAGE: usize = 25;
+const MEDIA_PAGES: usize = 2;
+/// Comments asked for per page, and pages read per media in one sync.
+const COMMENTS_PER_PAGE: usize = 50;
+const COMMENT_PAGES: usize = 5;
+/// How far back the first sync reads.
+const FIRST_SYNC_DAYS: i64 = 14;
+/// Instagram's longest comment, in characters.
+const COMMENT_LIMIT: usize = 2200;
+
+const MEDIA_FIELDS: &str = "id,caption,timestamp,comments_count,permalink";
+const COMMENT_FIELDS: &str = "id,text,timestamp,username,from{id,username},like_count,hidden,\
+                              parent_id,replies{id,text,timestamp,username,from{id,username},hidden,parent_id}";
+
+pub struct InstagramNetwork {
+    graph: GraphClient,
+    /// The Instagram professional account's id.
+    ig_user_id: String,
+    /// The Facebook Page linked to it (DMs and private replies go through it).
+    page_id: String,
+    username: Option<String>,
+    clock: SharedClock,
+    human_agent: bool,
+}
+
+impl InstagramNetwork {
+    pub fn new(
+        graph: GraphClient,
+        ig_user_id: String,
+        page_id: String,
+        clock: SharedClock,
+    ) -> InstagramNetwork {
+        InstagramNetwork {
+            graph,
+            ig_user_id,
+            page_id,
+            username: None,
+            clock,
+            human_agent: false,
+        }
+    }
+
+    /// The account's username, to tell its own replies apart where the API gives no id.
+    pub fn with_username(mut self, username: Option<String>) -> InstagramNetwork {
+        self.username = username.map(|u| u.trim_start_matches('@').to_owned());
+        self
+    }
+
+    pub fn with_human_agent(mut self, human_agent: bool) -> InstagramNetwork {
+        self.human_agent = human_agent;
+        self
+    }
+
+    async fn fetch_comments(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        let since = cursor_time(cursor)
+            .unwrap_or_else(|| self.clock.now() - chrono::Duration::days(FIRST_SYNC_DAYS));
+        let mut media = Vec::new();
+        let mut page = self
+            .graph
+            .get(
+                &format!("{}/media", self.ig_user_id),
+                &[
+                    ("fields", MEDIA_FIELDS.to_owned()),
+                    ("limit", MEDIA_PER_PAGE.to_string()),
+                ],
+            )
+            .await?;
+        for _ in 0..MEDIA_PAGES {
+            for item in page["data"].as_array().into_iter().flatten() {
+                // Media nobody commented on need no call.
+                if item["comments_count"].as_u64() == Some(0) {
+                    continue;
+                }
+                media.extend(MediaInfo::from_json(item));
+            }
+            match page["paging"]["next"].as_str() {
+                Some(next) => page = self.graph.get_url(next).await?,
+                None => break,
+            }
+        }
+        let mut items = Vec::new();
+        for info in &media {
+            let mut page = self
+                .graph
+                .get(
+                    &format!("{}/comments", info.id),
+                    &[
+                        ("fields", COMMENT_FIELDS.to_owned()),
+                        ("limit", COMMENTS_PER_PAGE.to_string()),
+                    ],
+                )
+                .await?;
+            for _ in 0..COMMENT_PAGES {
+                let mut any_new = false;
+                for comment in page["data"].as_array().into_iter().flatten() {
+                    let thread =
+                        comment_items(comment, info, &self.ig_user_id, self.username.as_deref());
+                    let new: Vec<_> = thread
+                        .into_iter()
+                        .filter(|item| item.message.created_at >= since)
+                        .collect();
+                    any_new |= !new.is_empty();
+                    items.extend(new);
+                }
+                // Newest first: a page with nothing new means the rest is old too.
+                if !any_new {
+                    break;
+                }
+                match page["paging"]["next"].as_str() {
+                    Some(next) => page = self.graph.get_url(next).await?,
+                    None => break,
+                }
+            }
+        }
+        items.sort_by_key(|item| item.message.created_at);
+        let newest = items
+            .iter()
+            .map(|item| item.message.created_at.timestamp())
+            .max()
+            .map(|secs| secs.to_string())
+            .or(cursor.map(str::to_owned));
+        Ok(FetchPage {
+            items,
+            cursor: newest,
+            more: false,
+        })
+    }
+}
+
+#[async_trait]
+impl Network for InstagramNetwork {
+    fn kind(&self) -> NetworkKind {
+        NetworkKind::Instagram
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            reply: true,
+            like: false,
+            hide: true,
+            private_reply: true,
+            direct_message: true,
+            profile_lookup: false,
+            reply_limit: COMMENT_LIMIT,
+            reply_unit: LengthUnit::Characters,
+            signatures: true,
+            dm_window: Some(self.human_agent),
+        }
+    }
+
+    fn streams(&self) -> Vec<&'static str> {
+        vec![COMMENTS, DMS]
+    }
+
+    async fn fetch_since(&self, stream: &str, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        match stream {
+            COMMENTS => self.fetch_comments(cursor).await,
+            DMS => {
+                let since = cursor_time(cursor)
+                    .unwrap_or_else(|| self.clock.now() - chrono::Duration::days(FIRST_SYNC_DAYS));
+                messaging::fetch_conversations(
+                    &self.graph,
+                    &self.page_id,
+                    &self.ig_user_id,
+                    Platform::Instagram,
+                    since,
+                    cursor,
+                )
+                .await
+            }
+            other => Err(NetworkError::Rejected(format!(
+                "Instagram has no stream '{other}'"
+            ))),
+        }
+    }
+
+    /// Replies go to the top-level comment (the conversation's root), which must not be hidden.
+    async fn reply(&self, request: &ReplyRequest) -> NetworkResult<SentReply> {
+        if request.kind == ConversationKind::Dm {
+            return messaging::send(
+                &self.graph,
+                &self.page_id,
+                request,
+                self.clock.now(),
+                self.human_agent,
+            )
+            .await;
+        }
+        let root = &request.root_remote_id;
+        let state = self
+            .graph
+            .get(root, &[("fields", "id,hidden".to_owned())])
+            .await?;
+        if state["hidden"].as_bool() == Some(true) {
+            return Err(NetworkError::Rejected(
+                "Instagram takes no replies to a hidden comment: show it again first (H)".into(),
+            ));
+        }
+        let answer = self
+            .graph
+            .post_form(
+                &format!("{root}/replies"),
+                &[("message", request.text.clone())],
+            )
+            .await?;
+        let remote_id = answer["id"]
+            .as_str()
+            .ok_or_else(|| NetworkError::Malformed("a new reply without an id".into()))?;
+        Ok(SentReply {
+            remote_id: remote_id.to_owned(),
+        })
+    }
+
+    async fn set_liked(&self, _remote_id: &str, _liked: bool) -> NetworkResult<()> {
+        Err(NetworkError::Unsupported {
+            network: "Instagram",
+            action: "liking a comment (the API has no comment like)",
+        })
+    }
+
+    async fn set_hidden(&self, remote_id: &str, hidden: bool) -> NetworkResult<()> {
+        let answer = self
+            .graph
+            .post_form(remote_id, &[("hide", hidden.to_string())])
+            .await?;
+        expect_success(&answer)
+    }
+
+    async fn private_reply(&self, comment_remote_id: &str, text: &str) -> NetworkResult<SentReply> {
+        let body = json!({
+            "recipient": { "comment_id": comment_remote_id },
+            "message": { "text": text },
+        });
+        let answer = self
+            .graph
+            .post_json(&format!("{}/messages", self.page_id), &body)
+            .await?;
+        let remote_id = answer["message_id"]
+            .as_str()
+            .ok_or_else(|| NetworkError::Malformed("a sent message without an id".into()))?;
+        Ok(SentReply {
+            remote_id: remote_id.to_owned(),
+        })
+    }
+}
+
+fn expect_success(answer: &Value) -> NetworkResult<()> {
+    match answer["success"].as_bool() {
+        Some(true) => Ok(()),
+        Some(false) => Err(NetworkError::Rejected(
+            "the Graph API did not carry it out".into(),
+        )),
+        None => Err(NetworkError::Malformed(format!(
+            "expected {{\"success\": true}}, got {answer}"
+        ))),
+    }
+}
