@@ -115,6 +115,8 @@ impl InstagramNetwork {
                     ],
                 )
                 .await?;
+            // Ids already read from this media: a server that repeats a page adds nothing.
+            let mut seen = std::collections::HashSet::new();
             for _ in 0..COMMENT_PAGES {
                 let mut any_new = false;
                 for comment in page["data"].as_array().into_iter().flatten() {
@@ -123,11 +125,12 @@ impl InstagramNetwork {
                     let new: Vec<_> = thread
                         .into_iter()
                         .filter(|item| item.message.created_at >= since)
+                        .filter(|item| seen.insert(item.message.remote_id.clone()))
                         .collect();
                     any_new |= !new.is_empty();
                     items.extend(new);
                 }
-                // Newest first: a page with nothing new means the rest is old too.
+                // Newest first: a page with nothing new means the rest is old (or repeated).
                 if !any_new {
                     break;
                 }
