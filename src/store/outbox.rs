@@ -171,23 +171,37 @@ impl Store {
         agent: &str,
         now: Millis,
     ) -> StoreResult<i64> {
-        let message = match message_id {
-            Some(id) => self
-                .message(id)?
-                .filter(|m| m.conversation_id == conversation_id),
-            None => self.latest_inbound(conversation_id)?,
-        };
-        let message = message.ok_or_else(|| {
-            StoreError::Rejected(format!(
-                "conversation {conversation_id} has no customer message to like"
-            ))
-        })?;
-        let Some(remote_id) = message.remote_id.clone() else {
-            return Err(StoreError::Rejected(
-                "that message has not reached the network yet, so it cannot be liked".into(),
-            ));
-        };
         self.write(|tx| {
+            // Chosen inside the write transaction, so that no other process can change the
+            // thread between choosing the message and queueing the like.
+            let chosen: Option<(i64, Option<String>)> = match message_id {
+                Some(id) => tx
+                    .query_row(
+                        "SELECT id, remote_id FROM messages WHERE id = ?1 AND conversation_id = ?2",
+                        params![id, conversation_id],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?,
+                None => tx
+                    .query_row(
+                        "SELECT id, remote_id FROM messages
+                         WHERE conversation_id = ?1 AND direction = 'in' AND remote_id IS NOT NULL
+                         ORDER BY created_at DESC, id DESC LIMIT 1",
+                        [conversation_id],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?,
+            };
+            let (message_id, remote_id) = chosen.ok_or_else(|| {
+                StoreError::Rejected(format!(
+                    "conversation {conversation_id} has no customer message to like"
+                ))
+            })?;
+            let Some(remote_id) = remote_id else {
+                return Err(StoreError::Rejected(
+                    "that message has not reached the network yet, so it cannot be liked".into(),
+                ));
+            };
             let account_id: i64 = tx.query_row(
                 "SELECT account_id FROM conversations WHERE id = ?1",
                 [conversation_id],
@@ -195,7 +209,7 @@ impl Store {
             )?;
             tx.execute(
                 "UPDATE messages SET liked = ?2 WHERE id = ?1",
-                params![message.id, like],
+                params![message_id, like],
             )?;
             let action = if like {
                 OutboxAction::Like
@@ -206,7 +220,7 @@ impl Store {
                 tx,
                 account_id,
                 conversation_id,
-                Some(message.id),
+                Some(message_id),
                 action,
                 Some(&remote_id),
                 agent,
@@ -223,7 +237,7 @@ impl Store {
                 agent,
                 kind,
                 Some(conversation_id),
-                Some(message.id),
+                Some(message_id),
                 &serde_json::json!({ "outbox_id": outbox_id }),
             )?;
             Ok(outbox_id)
