@@ -206,3 +206,79 @@ async fn instagram_dms_come_through_the_linked_page() {
     assert_eq!(item.customer.remote_id, "igsid-7");
     assert_eq!(item.message.direction, Direction::In);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_add_instagram_finds_the_linked_account_through_the_page() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{PAGE}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": PAGE, "name": "Kettle & Crumb",
+            "instagram_business_account": { "id": IG, "username": "kettle" } })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{IG}/media")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [] })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{PAGE}/conversations")))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({ "error": {
+            "message": "(#10) Requires instagram_manage_messages permission", "code": 10 } })))
+        .mount(&server)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    let (uri, config_arg, home_path) = (server.uri(), config.clone(), home.path().to_owned());
+    let output = std::thread::spawn(move || {
+        assert_cmd::Command::cargo_bin("hark")
+            .unwrap()
+            .env_clear()
+            .env("HOME", &home_path)
+            .env("HARK_FB_TOKEN", "PAGE-TOKEN")
+            .arg("--config")
+            .arg(&config_arg)
+            .args([
+                "accounts",
+                "add",
+                "instagram",
+                "--page-id",
+                PAGE,
+                "--api-base",
+                &uri,
+                "--graph-version",
+                "v21.0",
+                "--token-env",
+                "HARK_FB_TOKEN",
+            ])
+            .output()
+            .unwrap()
+    })
+    .join()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("Instagram: @kettle (1789), through the Page 1001"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("cannot read Instagram DMs: missing permission instagram_manage_messages"),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&config).unwrap();
+    for line in [
+        "name = \"instagram-kettle\"",
+        "network = \"instagram\"",
+        "ig_user_id = \"1789\"",
+        "page_id = \"1001\"",
+        "handle = \"kettle\"",
+    ] {
+        assert!(written.contains(line), "{line} in {written}");
+    }
+}

@@ -14,6 +14,7 @@ use crate::config::{Config, Paths, Secret, SecretRef, expand_home};
 use crate::networks::bluesky;
 use crate::networks::facebook::FacebookNetwork;
 use crate::networks::graph::{self, client::GraphClient};
+use crate::networks::instagram::InstagramNetwork;
 use crate::networks::mastodon::{MastodonNetwork, api::Client, auth};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -21,6 +22,7 @@ pub enum AddNetwork {
     Mastodon,
     Bluesky,
     Facebook,
+    Instagram,
 }
 
 #[derive(Debug, Args)]
@@ -35,8 +37,9 @@ pub struct AddArgs {
     /// Bluesky: the PDS or entryway to sign in at [default: https://bsky.social].
     #[arg(long)]
     pub service: Option<String>,
-    /// Facebook: the Page's id (Page settings → About, or the Graph API Explorer).
-    #[arg(long, required_if_eq("network", "facebook"))]
+    /// Facebook and Instagram: the Page's id (Page settings → About, or the Graph API
+    /// Explorer); for Instagram, the Page the professional account is linked to.
+    #[arg(long, required_if_eq_any([("network", "facebook"), ("network", "instagram")]))]
     pub page_id: Option<String>,
     /// Facebook: the Graph API's address [default: https://graph.facebook.com].
     #[arg(long)]
@@ -75,6 +78,7 @@ pub async fn add(config_path: Option<PathBuf>, args: AddArgs) -> anyhow::Result<
         AddNetwork::Mastodon => add_mastodon(&args, given).await?,
         AddNetwork::Bluesky => add_bluesky(&args, given).await?,
         AddNetwork::Facebook => add_facebook(&args, given).await?,
+        AddNetwork::Instagram => add_instagram(&args, given).await?,
     };
     if config_path.exists() {
         let existing = Config::load(&config_path)?;
@@ -209,30 +213,9 @@ async fn add_bluesky(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Result
 /// the Page before the account is written: what it may not read is said, with the permission.
 async fn add_facebook(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Result<Added> {
     let page_id = args.page_id.clone().unwrap_or_default();
-    let (token, reference) = match given {
-        Some(reference) => (reference.resolve()?, Some(reference)),
-        None => {
-            print!("Page access token for Page {page_id}: ");
-            std::io::stdout().flush()?;
-            let mut typed = String::new();
-            std::io::stdin().lock().read_line(&mut typed)?;
-            if typed.trim().is_empty() {
-                return Err(UsageError("no Page access token was given".into()).into());
-            }
-            (Secret::new(typed.trim().to_owned()), None)
-        }
-    };
+    let (token, reference) = page_token(&page_id, given)?;
     let clock: SharedClock = Arc::new(SystemClock);
-    let graph = GraphClient::new(
-        args.api_base
-            .as_deref()
-            .unwrap_or(graph::client::DEFAULT_API_BASE),
-        args.graph_version
-            .as_deref()
-            .unwrap_or(graph::client::DEFAULT_VERSION),
-        token.clone(),
-        Arc::clone(&clock),
-    )?;
+    let graph = graph_client(args, token.clone(), Arc::clone(&clock))?;
     let network = FacebookNetwork::new(graph, page_id.clone(), clock);
     let access = network
         .check_access()
@@ -280,6 +263,85 @@ async fn add_facebook(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Resul
         reference,
         lines,
     })
+}
+
+/// Instagram goes through the Facebook Page it is linked to: the Page's token finds the
+/// professional account, then each thing hark syncs is tried once.
+async fn add_instagram(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Result<Added> {
+    let page_id = args.page_id.clone().unwrap_or_default();
+    let (token, reference) = page_token(&page_id, given)?;
+    let clock: SharedClock = Arc::new(SystemClock);
+    let graph = graph_client(args, token.clone(), Arc::clone(&clock))?;
+    let (ig_user_id, username) = InstagramNetwork::linked_account(&graph, &page_id)
+        .await
+        .with_context(|| format!("cannot find the Instagram account of the Page {page_id}"))?;
+    let network = InstagramNetwork::new(graph, ig_user_id.clone(), page_id.clone(), clock);
+    let refused = network.check_access().await?;
+    println!(
+        "Instagram: @{} ({ig_user_id}), through the Page {page_id}",
+        username.as_deref().unwrap_or("?")
+    );
+    for (what, reason) in &refused {
+        println!("  cannot read {what}: {reason}");
+    }
+    let mut lines = vec![
+        ("network", "instagram".to_owned()),
+        ("ig_user_id", ig_user_id.clone()),
+        ("page_id", page_id),
+    ];
+    if let Some(username) = &username {
+        lines.push(("handle", username.clone()));
+    }
+    if let Some(base) = &args.api_base {
+        lines.push(("api_base", base.clone()));
+    }
+    if let Some(version) = &args.graph_version {
+        lines.push(("graph_version", version.clone()));
+    }
+    Ok(Added {
+        name: args.name.clone().unwrap_or_else(|| {
+            format!(
+                "instagram-{}",
+                username.clone().unwrap_or_else(|| ig_user_id.clone())
+            )
+        }),
+        secret: token,
+        reference,
+        lines,
+    })
+}
+
+/// The Page access token: from the reference given, or typed.
+fn page_token(
+    page_id: &str,
+    given: Option<SecretRef>,
+) -> anyhow::Result<(Secret, Option<SecretRef>)> {
+    Ok(match given {
+        Some(reference) => (reference.resolve()?, Some(reference)),
+        None => {
+            print!("Page access token for Page {page_id}: ");
+            std::io::stdout().flush()?;
+            let mut typed = String::new();
+            std::io::stdin().lock().read_line(&mut typed)?;
+            if typed.trim().is_empty() {
+                return Err(UsageError("no Page access token was given".into()).into());
+            }
+            (Secret::new(typed.trim().to_owned()), None)
+        }
+    })
+}
+
+fn graph_client(args: &AddArgs, token: Secret, clock: SharedClock) -> anyhow::Result<GraphClient> {
+    Ok(GraphClient::new(
+        args.api_base
+            .as_deref()
+            .unwrap_or(graph::client::DEFAULT_API_BASE),
+        args.graph_version
+            .as_deref()
+            .unwrap_or(graph::client::DEFAULT_VERSION),
+        token,
+        clock,
+    )?)
 }
 
 /// The OAuth sign-in in the terminal: open the page, paste the code.

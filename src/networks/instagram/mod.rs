@@ -76,6 +76,62 @@ impl InstagramNetwork {
         self
     }
 
+    /// Finds the Instagram professional account linked to a Page: (id, username).
+    pub async fn linked_account(
+        graph: &GraphClient,
+        page_id: &str,
+    ) -> NetworkResult<(String, Option<String>)> {
+        let page = graph
+            .get(
+                page_id,
+                &[(
+                    "fields",
+                    "id,name,instagram_business_account{id,username}".to_owned(),
+                )],
+            )
+            .await?;
+        let account = &page["instagram_business_account"];
+        match account["id"].as_str() {
+            Some(id) => Ok((
+                id.to_owned(),
+                account["username"].as_str().map(str::to_owned),
+            )),
+            None => Err(NetworkError::Rejected(format!(
+                "the Page {} has no Instagram professional account linked (link one in the \
+                 Page's settings, or the token lacks instagram_basic)",
+                page["name"].as_str().unwrap_or(page_id)
+            ))),
+        }
+    }
+
+    /// One small read of each thing hark syncs; each refusal kept with the API's reason.
+    pub async fn check_access(&self) -> NetworkResult<Vec<(&'static str, String)>> {
+        let probes = [
+            (
+                "comments on the account's media",
+                format!("{}/media", self.ig_user_id),
+                vec![("limit", "1".to_owned())],
+            ),
+            (
+                "Instagram DMs",
+                format!("{}/conversations", self.page_id),
+                vec![
+                    ("platform", "instagram".to_owned()),
+                    ("limit", "1".to_owned()),
+                ],
+            ),
+        ];
+        let mut refused = Vec::new();
+        for (what, path, query) in probes {
+            match self.graph.get(&path, &query).await {
+                Ok(_) => {}
+                Err(NetworkError::Rejected(reason)) => refused.push((what, reason)),
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(refused)
+    }
+
     async fn fetch_comments(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
         let since = cursor_time(cursor)
             .unwrap_or_else(|| self.clock.now() - chrono::Duration::days(FIRST_SYNC_DAYS));
