@@ -328,8 +328,12 @@ impl Store {
                 // of its own; keep ours (it knows the agent) and drop that copy.
                 let echo: Option<(i64, i64)> = tx
                     .query_row(
-                        "SELECT id, conversation_id FROM messages
-                         WHERE account_id = ?1 AND remote_id = ?2 AND id != ?3",
+                        // Only a plain copy of ours: an outbound message no outbox entry
+                        // stands behind (another reply that happens to share the id stays).
+                        "SELECT m.id, m.conversation_id FROM messages m
+                         WHERE m.account_id = ?1 AND m.remote_id = ?2 AND m.id != ?3
+                           AND m.direction = 'out'
+                           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)",
                         params![entry.account_id, remote_id, message_id],
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )

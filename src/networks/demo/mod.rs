@@ -437,7 +437,8 @@ impl Network for DemoNetwork {
                 remote_id: remote_id.clone(),
             });
         }
-        let remote_id = format!("demo-r{}-{}", self.epoch_tag(), state.replies.len());
+        // The outbox key is unique per reply, also across processes sharing one database.
+        let remote_id = format!("demo-r-{}", request.idempotency_key);
         state
             .replies
             .insert(request.idempotency_key.clone(), remote_id.clone());
