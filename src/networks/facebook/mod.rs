@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use self::parse::{PostInfo, comment_item};
-use super::graph::client::{GraphClient, parse_time};
+use super::graph::client::{GraphClient, expect_success, parse_time};
 use super::graph::messaging::{self, Platform, cursor_time};
 use super::{
     Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
@@ -342,18 +342,5 @@ impl Network for FacebookNetwork {
         Ok(SentReply {
             remote_id: remote_id.to_owned(),
         })
-    }
-}
-
-/// Graph writes answer `{"success": true}`.
-fn expect_success(answer: &Value) -> NetworkResult<()> {
-    match answer["success"].as_bool() {
-        Some(true) => Ok(()),
-        Some(false) => Err(NetworkError::Rejected(
-            "the Graph API did not carry it out".into(),
-        )),
-        None => Err(NetworkError::Malformed(format!(
-            "expected {{\"success\": true}}, got {answer}"
-        ))),
     }
 }

@@ -260,6 +260,19 @@ fn permission_named(message: &str) -> Option<&str> {
         .find(|word| PREFIXES.iter().any(|prefix| word.starts_with(prefix)) && word.len() > 5)
 }
 
+/// Graph writes (likes, hiding) answer `{"success": true}`.
+pub fn expect_success(answer: &Value) -> NetworkResult<()> {
+    match answer["success"].as_bool() {
+        Some(true) => Ok(()),
+        Some(false) => Err(NetworkError::Rejected(
+            "the Graph API did not carry it out".into(),
+        )),
+        None => Err(NetworkError::Malformed(format!(
+            "expected {{\"success\": true}}, got {answer}"
+        ))),
+    }
+}
+
 /// A URL with its `access_token` and `appsecret_proof` values hidden, for logs and errors.
 pub fn redact(url: &str) -> String {
     let Some((path, query)) = url.split_once('?') else {

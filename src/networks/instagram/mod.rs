@@ -6,10 +6,10 @@
 pub mod parse;
 
 use async_trait::async_trait;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use self::parse::{MediaInfo, comment_items};
-use super::graph::client::GraphClient;
+use super::graph::client::{GraphClient, expect_success};
 use super::graph::messaging::{self, Platform, cursor_time};
 use super::{
     Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
@@ -325,17 +325,5 @@ impl Network for InstagramNetwork {
         Ok(SentReply {
             remote_id: remote_id.to_owned(),
         })
-    }
-}
-
-fn expect_success(answer: &Value) -> NetworkResult<()> {
-    match answer["success"].as_bool() {
-        Some(true) => Ok(()),
-        Some(false) => Err(NetworkError::Rejected(
-            "the Graph API did not carry it out".into(),
-        )),
-        None => Err(NetworkError::Malformed(format!(
-            "expected {{\"success\": true}}, got {answer}"
-        ))),
     }
 }
