@@ -93,3 +93,18 @@ fn instagram_message_shapes_with_placeholders_are_skipped_not_fatal() {
     assert_eq!(items[0].customer.handle, "@<IG_USERNAME>");
     assert!(items[0].message.text.contains("<CDN_URL>"));
 }
+
+#[test]
+fn recorded_tagged_media_parse_as_mentions() {
+    let Some(root) = fixtures() else { return };
+    let tagged = read(&root, &format!("{PYFB}/users/tagged_medias.json"));
+    let media = tagged["data"].as_array().unwrap();
+    assert!(!media.is_empty());
+    for item in media {
+        let mention = hark::networks::instagram::parse::tagged_item(item).unwrap();
+        assert_eq!(mention.root_remote_id, item["id"].as_str().unwrap());
+        if let Some(caption) = item["caption"].as_str() {
+            assert!(mention.message.text.starts_with(caption));
+        }
+    }
+}

@@ -282,3 +282,48 @@ async fn accounts_add_instagram_finds_the_linked_account_through_the_page() {
         assert!(written.contains(line), "{line} in {written}");
     }
 }
+
+#[tokio::test]
+async fn media_the_account_is_tagged_in_arrive_as_mentions_and_can_be_answered() {
+    let server = MockServer::start().await;
+    let clock = clock();
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{IG}/tags")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [
+            { "id": "t2", "caption": "Best cafe in town @kettle", "timestamp": "2026-06-09T11:00:00+0000",
+              "username": "layla.h", "permalink": "https://www.instagram.com/p/XYZ/", "media_type": "IMAGE" },
+            { "id": "t1", "timestamp": "2026-01-09T11:00:00+0000", "username": "old" }
+        ] })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v21.0/{IG}/mentions")))
+        .and(body_string_contains("media_id=t2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "id": "c77" })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let ig = network(&server, &clock);
+    let page = ig
+        .fetch_since(hark::networks::instagram::TAGS, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items.len(),
+        1,
+        "the old tag is before the first sync's window"
+    );
+    let item = &page.items[0];
+    assert_eq!(item.kind, ConversationKind::Mention);
+    assert_eq!(item.customer.handle, "@layla.h");
+    assert_eq!(
+        item.message.text,
+        "Best cafe in town @kettle\nhttps://www.instagram.com/p/XYZ/"
+    );
+    let sent = ig
+        .reply(&reply(ConversationKind::Mention, "t2", &clock))
+        .await
+        .unwrap();
+    assert_eq!(sent.remote_id, "c77");
+    server.verify().await;
+}

@@ -1,14 +1,15 @@
 //! Instagram professional accounts through the Graph API (Instagram API with Facebook Login):
 //! comments and replies on the account's media, each person's comment thread a conversation;
-//! Instagram DMs through the linked Page. Replies go to top-level comments only and never to
-//! hidden ones; comments can be hidden but not liked (the API has no comment like).
+//! Instagram DMs through the linked Page; media the account is tagged in, as mentions. Replies
+//! go to top-level comments only and never to hidden ones; comments can be hidden but not liked
+//! (the API has no comment like).
 
 pub mod parse;
 
 use async_trait::async_trait;
 use serde_json::json;
 
-use self::parse::{MediaInfo, comment_items};
+use self::parse::{MediaInfo, comment_items, tagged_item};
 use super::graph::client::{GraphClient, expect_success};
 use super::graph::messaging::{self, Platform, cursor_time};
 use super::{
@@ -20,6 +21,8 @@ use crate::model::{ConversationKind, NetworkKind};
 
 pub const COMMENTS: &str = "comments";
 pub const DMS: &str = "dms";
+/// Media the account is tagged in, as mentions.
+pub const TAGS: &str = "tags";
 
 /// Media asked for per page, and pages looked through: comments on media older than the
 /// newest 50 are not synced.
@@ -33,6 +36,7 @@ const FIRST_SYNC_DAYS: i64 = 14;
 /// Instagram's longest comment, in characters.
 const COMMENT_LIMIT: usize = 2200;
 
+const TAG_FIELDS: &str = "id,caption,timestamp,username,permalink,media_type";
 const MEDIA_FIELDS: &str = "id,caption,timestamp,comments_count,permalink";
 const COMMENT_FIELDS: &str = "id,text,timestamp,username,from{id,username},like_count,hidden,\
                               parent_id,replies{id,text,timestamp,username,from{id,username},hidden,parent_id}";
@@ -130,6 +134,50 @@ impl InstagramNetwork {
             }
         }
         Ok(refused)
+    }
+
+    /// Media the account was tagged in since `cursor`, newest first as the API lists them.
+    async fn fetch_tags(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        let since = cursor_time(cursor)
+            .unwrap_or_else(|| self.clock.now() - chrono::Duration::days(FIRST_SYNC_DAYS));
+        let mut page = self
+            .graph
+            .get(
+                &format!("{}/tags", self.ig_user_id),
+                &[
+                    ("fields", TAG_FIELDS.to_owned()),
+                    ("limit", MEDIA_PER_PAGE.to_string()),
+                ],
+            )
+            .await?;
+        let mut items = Vec::new();
+        'pages: for _ in 0..MEDIA_PAGES {
+            for media in page["data"].as_array().into_iter().flatten() {
+                let Some(item) = tagged_item(media) else {
+                    continue;
+                };
+                if item.message.created_at < since {
+                    break 'pages;
+                }
+                items.push(item);
+            }
+            match page["paging"]["next"].as_str() {
+                Some(next) => page = self.graph.get_url(next).await?,
+                None => break,
+            }
+        }
+        items.sort_by_key(|item| item.message.created_at);
+        let newest = items
+            .iter()
+            .map(|item| item.message.created_at.timestamp())
+            .max()
+            .map(|secs| secs.to_string())
+            .or(cursor.map(str::to_owned));
+        Ok(FetchPage {
+            items,
+            cursor: newest,
+            more: false,
+        })
     }
 
     async fn fetch_comments(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
@@ -233,7 +281,7 @@ impl Network for InstagramNetwork {
     }
 
     fn streams(&self) -> Vec<&'static str> {
-        vec![COMMENTS, DMS]
+        vec![COMMENTS, DMS, TAGS]
     }
 
     async fn fetch_since(&self, stream: &str, cursor: Option<&str>) -> NetworkResult<FetchPage> {
@@ -252,6 +300,7 @@ impl Network for InstagramNetwork {
                 )
                 .await
             }
+            TAGS => self.fetch_tags(cursor).await,
             other => Err(NetworkError::Rejected(format!(
                 "Instagram has no stream '{other}'"
             ))),
@@ -271,6 +320,25 @@ impl Network for InstagramNetwork {
             .await;
         }
         let root = &request.root_remote_id;
+        if request.kind == ConversationKind::Mention {
+            // A comment on someone else's media the brand was mentioned in.
+            let answer = self
+                .graph
+                .post_form(
+                    &format!("{}/mentions", self.ig_user_id),
+                    &[
+                        ("media_id", root.clone()),
+                        ("message", request.text.clone()),
+                    ],
+                )
+                .await?;
+            let remote_id = answer["id"]
+                .as_str()
+                .ok_or_else(|| NetworkError::Malformed("a new comment without an id".into()))?;
+            return Ok(SentReply {
+                remote_id: remote_id.to_owned(),
+            });
+        }
         let state = self
             .graph
             .get(root, &[("fields", "id,hidden".to_owned())])

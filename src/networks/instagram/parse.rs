@@ -99,6 +99,42 @@ pub fn comment_items(
     items
 }
 
+/// A media the account is tagged or mentioned in (from the `tags` edge) as a mention: the
+/// conversation is the media, its caption the message.
+pub fn tagged_item(media: &Value) -> Option<IncomingItem> {
+    let id = media["id"].as_str()?;
+    let created_at = parse_time(&media["timestamp"])?;
+    let author = contact(media);
+    let caption = media["caption"].as_str().unwrap_or("");
+    let link = media["permalink"].as_str().unwrap_or("");
+    let text = match (caption.is_empty(), link.is_empty()) {
+        (false, true) => caption.to_owned(),
+        (false, false) => format!("{caption}\n{link}"),
+        (true, _) => format!(
+            "[{}] {link}",
+            media["media_type"].as_str().unwrap_or("media")
+        )
+        .trim_end()
+        .to_owned(),
+    };
+    Some(IncomingItem {
+        kind: ConversationKind::Mention,
+        root_remote_id: id.to_owned(),
+        subject: None,
+        customer: author.clone(),
+        message: RemoteMessage {
+            remote_id: id.to_owned(),
+            parent_remote_id: None,
+            direction: Direction::In,
+            author,
+            text,
+            created_at,
+            liked: false,
+            raw: media.clone(),
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
