@@ -7,11 +7,11 @@ pub mod parse;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use self::parse::{PostInfo, comment_item};
 use super::graph::client::{GraphClient, expect_success, parse_time};
-use super::graph::messaging::{self, Platform, cursor_time};
+use super::graph::messaging::{self, Platform, cursor_time, page_of_items};
 use super::{
     Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
     SentReply,
@@ -266,18 +266,7 @@ impl Network for FacebookNetwork {
         for post in self.posts_to_check(since).await? {
             items.extend(self.comments_since(&post, since).await?);
         }
-        items.sort_by_key(|item| item.message.created_at);
-        let newest = items
-            .iter()
-            .map(|item| item.message.created_at.timestamp())
-            .max()
-            .map(|secs| secs.to_string())
-            .or(cursor.map(str::to_owned));
-        Ok(FetchPage {
-            items,
-            cursor: newest,
-            more: false,
-        })
+        Ok(page_of_items(items, cursor))
     }
 
     /// A reply goes under the top-level comment (the conversation's root): Facebook threads
@@ -328,19 +317,6 @@ impl Network for FacebookNetwork {
     /// A private reply: one Messenger message to the comment's author, once per comment and
     /// within 7 days of it (the API refuses otherwise, and says why).
     async fn private_reply(&self, comment_remote_id: &str, text: &str) -> NetworkResult<SentReply> {
-        let body = json!({
-            "recipient": { "comment_id": comment_remote_id },
-            "message": { "text": text },
-        });
-        let answer = self
-            .graph
-            .post_json(&format!("{}/messages", self.page_id), &body)
-            .await?;
-        let remote_id = answer["message_id"]
-            .as_str()
-            .ok_or_else(|| NetworkError::Malformed("a sent message without an id".into()))?;
-        Ok(SentReply {
-            remote_id: remote_id.to_owned(),
-        })
+        messaging::private_reply(&self.graph, &self.page_id, comment_remote_id, text).await
     }
 }

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::client::{GraphClient, parse_time};
 use super::window::Window;
+use crate::model::IncomingItem;
 use crate::networks::facebook::parse::conversation_items;
 use crate::networks::{FetchPage, NetworkError, NetworkResult, ReplyRequest, SentReply};
 
@@ -110,6 +111,46 @@ pub async fn send(
             body["tag"] = json!("HUMAN_AGENT");
         }
     }
+    let answer = graph
+        .post_json(&format!("{page_id}/messages"), &body)
+        .await?;
+    let remote_id = answer["message_id"]
+        .as_str()
+        .ok_or_else(|| NetworkError::Malformed("a sent message without an id".into()))?;
+    Ok(SentReply {
+        remote_id: remote_id.to_owned(),
+    })
+}
+
+/// Items sorted oldest first, with the cursor moved to the newest of them (Unix seconds) or
+/// kept where it was when nothing came.
+pub fn page_of_items(mut items: Vec<IncomingItem>, cursor: Option<&str>) -> FetchPage {
+    items.sort_by_key(|item| item.message.created_at);
+    let newest = items
+        .iter()
+        .map(|item| item.message.created_at.timestamp())
+        .max()
+        .map(|secs| secs.to_string())
+        .or(cursor.map(str::to_owned));
+    FetchPage {
+        items,
+        cursor: newest,
+        more: false,
+    }
+}
+
+/// A private reply: one message to a comment's author through the Page's Send API, once per
+/// comment and within 7 days of it (the API refuses otherwise, and says why).
+pub async fn private_reply(
+    graph: &GraphClient,
+    page_id: &str,
+    comment_remote_id: &str,
+    text: &str,
+) -> NetworkResult<SentReply> {
+    let body = json!({
+        "recipient": { "comment_id": comment_remote_id },
+        "message": { "text": text },
+    });
     let answer = graph
         .post_json(&format!("{page_id}/messages"), &body)
         .await?;

@@ -7,11 +7,10 @@
 pub mod parse;
 
 use async_trait::async_trait;
-use serde_json::json;
 
 use self::parse::{MediaInfo, comment_items, tagged_item};
 use super::graph::client::{GraphClient, expect_success};
-use super::graph::messaging::{self, Platform, cursor_time};
+use super::graph::messaging::{self, Platform, cursor_time, page_of_items};
 use super::{
     Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
     SentReply,
@@ -166,18 +165,7 @@ impl InstagramNetwork {
                 None => break,
             }
         }
-        items.sort_by_key(|item| item.message.created_at);
-        let newest = items
-            .iter()
-            .map(|item| item.message.created_at.timestamp())
-            .max()
-            .map(|secs| secs.to_string())
-            .or(cursor.map(str::to_owned));
-        Ok(FetchPage {
-            items,
-            cursor: newest,
-            more: false,
-        })
+        Ok(page_of_items(items, cursor))
     }
 
     async fn fetch_comments(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
@@ -244,18 +232,7 @@ impl InstagramNetwork {
                 }
             }
         }
-        items.sort_by_key(|item| item.message.created_at);
-        let newest = items
-            .iter()
-            .map(|item| item.message.created_at.timestamp())
-            .max()
-            .map(|secs| secs.to_string())
-            .or(cursor.map(str::to_owned));
-        Ok(FetchPage {
-            items,
-            cursor: newest,
-            more: false,
-        })
+        Ok(page_of_items(items, cursor))
     }
 }
 
@@ -379,19 +356,6 @@ impl Network for InstagramNetwork {
     }
 
     async fn private_reply(&self, comment_remote_id: &str, text: &str) -> NetworkResult<SentReply> {
-        let body = json!({
-            "recipient": { "comment_id": comment_remote_id },
-            "message": { "text": text },
-        });
-        let answer = self
-            .graph
-            .post_json(&format!("{}/messages", self.page_id), &body)
-            .await?;
-        let remote_id = answer["message_id"]
-            .as_str()
-            .ok_or_else(|| NetworkError::Malformed("a sent message without an id".into()))?;
-        Ok(SentReply {
-            remote_id: remote_id.to_owned(),
-        })
+        messaging::private_reply(&self.graph, &self.page_id, comment_remote_id, text).await
     }
 }
