@@ -145,3 +145,20 @@ async fn an_app_password_without_dm_access_is_named_as_the_reason() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn an_answer_over_16_mb_is_refused_like_on_every_network() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/xrpc/chat.bsky.convo.listConvos"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(vec![b' '; 17_000_000], "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let err = network(&server).fetch_since(CHAT, None).await.unwrap_err();
+    assert!(
+        matches!(&err, NetworkError::Malformed(m) if m.contains("larger than 16 MB")),
+        "{err:?}"
+    );
+}

@@ -6,6 +6,7 @@ pub mod bluesky;
 pub mod demo;
 pub mod facebook;
 pub mod graph;
+pub mod http;
 pub mod instagram;
 pub mod mastodon;
 

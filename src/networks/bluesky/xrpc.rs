@@ -266,7 +266,7 @@ fn pds_endpoint(did_doc: &serde_json::Value) -> Option<String> {
 async fn read<T: DeserializeOwned>(response: reqwest::Response) -> NetworkResult<T> {
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(transport)?;
+    let body = crate::networks::http::read_body(response, "the Bluesky service").await?;
     if status.is_success() {
         return serde_json::from_slice(&body)
             .map_err(|err| NetworkError::Malformed(err.to_string()));

@@ -13,14 +13,15 @@ use serde_json::Value;
 use super::usage::{DEFAULT_PAUSE, Usage};
 use crate::clock::SharedClock;
 use crate::config::Secret;
+use crate::networks::http::{read_body, transport_error};
 use crate::networks::{NetworkError, NetworkResult};
+
+/// How errors name the Graph API.
+const GRAPH: &str = "the Graph API";
 
 /// The Graph API version hark is written against; `graph_version` in the config overrides it.
 pub const DEFAULT_VERSION: &str = "v21.0";
 pub const DEFAULT_API_BASE: &str = "https://graph.facebook.com";
-
-/// The largest answer hark reads.
-const MAX_BODY: usize = 16_000_000;
 
 /// How many times a read is tried before its error goes to the sync (which backs off).
 const GET_TRIES: usize = 3;
@@ -137,10 +138,13 @@ impl GraphClient {
             Some(Body::Json(json)) => request = request.json(json),
             None => {}
         }
-        let response = request.send().await.map_err(transport_error)?;
+        let response = request
+            .send()
+            .await
+            .map_err(|err| transport_error(err, GRAPH))?;
         let status = response.status();
         let usage = Usage::from_headers(response.headers());
-        let body = read_body(response).await?;
+        let body = read_body(response, GRAPH).await?;
         tracing::debug!(%method, url = %redact(url), %status, bytes = body.len(), "graph");
         if let Some(wait) = usage.and_then(|u| u.pause()) {
             tracing::warn!(
@@ -306,43 +310,6 @@ pub fn parse_time(value: &Value) -> Option<DateTime<Utc>> {
         .or_else(|_| DateTime::parse_from_rfc3339(text))
         .ok()
         .map(|t| t.with_timezone(&Utc))
-}
-
-async fn read_body(mut response: reqwest::Response) -> NetworkResult<Vec<u8>> {
-    let too_large = || {
-        NetworkError::Malformed(format!(
-            "the answer is larger than {} MB",
-            MAX_BODY / 1_000_000
-        ))
-    };
-    if response
-        .content_length()
-        .is_some_and(|length| length > MAX_BODY as u64)
-    {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-fn transport_error(err: reqwest::Error) -> NetworkError {
-    let kind = if err.is_timeout() {
-        "the Graph API did not answer in time"
-    } else if err.is_connect() {
-        "cannot connect to the Graph API"
-    } else if err.is_body() || err.is_decode() {
-        "the answer was cut off"
-    } else {
-        "the request failed"
-    };
-    // Without the URL: paging URLs carry the access token.
-    NetworkError::Transient(format!("{kind}: {}", err.without_url()))
 }
 
 #[cfg(test)]

@@ -12,10 +12,11 @@ use serde::de::DeserializeOwned;
 use super::model::ApiError;
 use crate::clock::SharedClock;
 use crate::config::Secret;
+use crate::networks::http::{read_body, transport_error};
 use crate::networks::{NetworkError, NetworkResult};
 
-/// The largest answer hark reads (a page of 40 statuses is well under a megabyte).
-const MAX_BODY: usize = 16_000_000;
+/// How errors name a Mastodon server.
+const SERVER: &str = "the server";
 
 /// How many times a read is tried before its error goes to the sync (which backs off).
 const GET_TRIES: usize = 3;
@@ -181,11 +182,14 @@ impl Client {
         if let Some(key) = idempotency_key {
             request = request.header("Idempotency-Key", key);
         }
-        let response = request.send().await.map_err(transport_error)?;
+        let response = request
+            .send()
+            .await
+            .map_err(|err| transport_error(err, SERVER))?;
         let status = response.status();
         let headers = response.headers().clone();
         self.remember_budget(&headers);
-        let body = read_body(response).await?;
+        let body = read_body(response, SERVER).await?;
         tracing::debug!(%method, path = %path_of(url), %status, bytes = body.len(), "mastodon");
         if !status.is_success() {
             return Err(self.error_for(status, &headers, &body));
@@ -264,31 +268,6 @@ impl Client {
     }
 }
 
-/// The answer's body, refused past `MAX_BODY` bytes so that no server can make hark hold an
-/// unbounded amount of memory.
-async fn read_body(mut response: reqwest::Response) -> NetworkResult<Vec<u8>> {
-    if response
-        .content_length()
-        .is_some_and(|length| length > MAX_BODY as u64)
-    {
-        return Err(NetworkError::Malformed(format!(
-            "the answer is larger than {} MB",
-            MAX_BODY / 1_000_000
-        )));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(NetworkError::Malformed(format!(
-                "the answer is larger than {} MB",
-                MAX_BODY / 1_000_000
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get(name)
@@ -302,20 +281,6 @@ fn path_of(url: &str) -> &str {
     without_query
         .find("/api/")
         .map_or(without_query, |i| &without_query[i..])
-}
-
-fn transport_error(err: reqwest::Error) -> NetworkError {
-    let kind = if err.is_timeout() {
-        "the server did not answer in time"
-    } else if err.is_connect() {
-        "cannot connect to the server"
-    } else if err.is_body() || err.is_decode() {
-        "the answer was cut off"
-    } else {
-        "the request failed"
-    };
-    // Without the URL: it may carry ids, and the account's address is in the account name.
-    NetworkError::Transient(format!("{kind}: {}", err.without_url()))
 }
 
 #[cfg(test)]
