@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use hark::model::Direction;
 use hark::networks::NetworkError;
-use hark::networks::facebook::parse::{PostInfo, comment_item, conversation_items};
+use hark::networks::facebook::parse::{PostInfo, comment_item};
 use hark::networks::graph::client::{error_for, parse_time};
+use hark::networks::graph::parse::conversation_items;
 use hark::networks::graph::usage::Usage;
 use reqwest::header::HeaderMap;
 use serde_json::Value;

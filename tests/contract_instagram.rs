@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use hark::model::Direction;
-use hark::networks::facebook::parse::conversation_items;
+use hark::networks::graph::parse::conversation_items;
 use hark::networks::instagram::parse::{MediaInfo, comment_items};
 use serde_json::{Value, json};
 

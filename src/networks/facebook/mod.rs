@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use self::parse::{PostInfo, comment_item};
 use super::graph::client::{GraphClient, expect_success, parse_time};
-use super::graph::messaging::{self, Platform, cursor_time, page_of_items};
+use super::graph::messaging::{self, Platform, page_of_items};
 use super::{
     Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
     SentReply,
@@ -29,8 +29,6 @@ const POST_PAGES: usize = 4;
 /// Comments asked for per page, and pages read per post in one sync.
 const COMMENTS_PER_PAGE: usize = 50;
 const COMMENT_PAGES: usize = 10;
-/// How far back the first sync of an account reads comments.
-const FIRST_SYNC_DAYS: i64 = 14;
 /// Facebook's longest comment, in characters.
 const COMMENT_LIMIT: usize = 8000;
 
@@ -98,8 +96,7 @@ impl FacebookNetwork {
 
     /// Messenger conversations updated since `cursor`.
     async fn fetch_messenger(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
-        let since = cursor_time(cursor)
-            .unwrap_or_else(|| self.clock.now() - chrono::Duration::days(FIRST_SYNC_DAYS));
+        let since = messaging::since(cursor, self.clock.now());
         messaging::fetch_conversations(
             &self.graph,
             &self.page_id,
@@ -260,8 +257,7 @@ impl Network for FacebookNetwork {
                 "Facebook has no stream '{stream}'"
             )));
         }
-        let since = cursor_time(cursor)
-            .unwrap_or_else(|| self.clock.now() - chrono::Duration::days(FIRST_SYNC_DAYS));
+        let since = messaging::since(cursor, self.clock.now());
         let mut items = Vec::new();
         for post in self.posts_to_check(since).await? {
             items.extend(self.comments_since(&post, since).await?);

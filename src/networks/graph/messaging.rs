@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::client::{GraphClient, parse_time};
+use super::parse::conversation_items;
 use super::window::Window;
 use crate::model::IncomingItem;
-use crate::networks::facebook::parse::conversation_items;
 use crate::networks::{FetchPage, NetworkError, NetworkResult, ReplyRequest, SentReply};
 
 /// Conversations asked for per page, and pages read per sync (newest first).
@@ -162,9 +162,14 @@ pub async fn private_reply(
     })
 }
 
-/// The stored cursor (Unix seconds) as a time.
-pub fn cursor_time(cursor: Option<&str>) -> Option<DateTime<Utc>> {
+/// How far back the first sync of a Facebook or Instagram stream reads.
+const FIRST_SYNC_DAYS: i64 = 14;
+
+/// Where a stream's sync starts: the stored cursor (Unix seconds), or `FIRST_SYNC_DAYS` before
+/// `now` on the first sync.
+pub fn since(cursor: Option<&str>, now: DateTime<Utc>) -> DateTime<Utc> {
     cursor
         .and_then(|c| c.parse::<i64>().ok())
         .and_then(|secs| DateTime::from_timestamp(secs, 0))
+        .unwrap_or_else(|| now - chrono::Duration::days(FIRST_SYNC_DAYS))
 }

@@ -3,5 +3,6 @@
 
 pub mod client;
 pub mod messaging;
+pub mod parse;
 pub mod usage;
 pub mod window;

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use self::parse::{MediaInfo, comment_items, tagged_item};
 use super::graph::client::{GraphClient, expect_success};
-use super::graph::messaging::{self, Platform, cursor_time, page_of_items};
+use super::graph::messaging::{self, Platform, page_of_items};
 use super::{
     Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
     SentReply,
@@ -30,8 +30,6 @@ const MEDIA_PAGES: usize = 2;
 /// Comments asked for per page, and pages read per media in one sync.
 const COMMENTS_PER_PAGE: usize = 50;
 const COMMENT_PAGES: usize = 5;
-/// How far back the first sync reads.
-const FIRST_SYNC_DAYS: i64 = 14;
 /// Instagram's longest comment, in characters.
 const COMMENT_LIMIT: usize = 2200;
 
@@ -137,8 +135,7 @@ impl InstagramNetwork {
 
     /// Media the account was tagged in since `cursor`, newest first as the API lists them.
     async fn fetch_tags(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
-        let since = cursor_time(cursor)
-            .unwrap_or_else(|| self.clock.now() - chrono::Duration::days(FIRST_SYNC_DAYS));
+        let since = messaging::since(cursor, self.clock.now());
         let mut page = self
             .graph
             .get(
@@ -169,8 +166,7 @@ impl InstagramNetwork {
     }
 
     async fn fetch_comments(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
-        let since = cursor_time(cursor)
-            .unwrap_or_else(|| self.clock.now() - chrono::Duration::days(FIRST_SYNC_DAYS));
+        let since = messaging::since(cursor, self.clock.now());
         let mut media = Vec::new();
         let mut page = self
             .graph
@@ -265,8 +261,7 @@ impl Network for InstagramNetwork {
         match stream {
             COMMENTS => self.fetch_comments(cursor).await,
             DMS => {
-                let since = cursor_time(cursor)
-                    .unwrap_or_else(|| self.clock.now() - chrono::Duration::days(FIRST_SYNC_DAYS));
+                let since = messaging::since(cursor, self.clock.now());
                 messaging::fetch_conversations(
                     &self.graph,
                     &self.page_id,

@@ -5,9 +5,7 @@ use serde_json::Value;
 
 use crate::model::{ConversationKind, Direction, IncomingItem, RemoteContact, RemoteMessage};
 use crate::networks::graph::client::parse_time;
-
-/// The longest subject kept from a caption.
-const SUBJECT_CHARS: usize = 120;
+use crate::networks::graph::parse::subject;
 
 /// The media a comment was left on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,16 +16,7 @@ pub struct MediaInfo {
 
 impl MediaInfo {
     pub fn from_json(media: &Value) -> Option<MediaInfo> {
-        let caption = media["caption"].as_str().map(|c| {
-            let line = c.lines().next().unwrap_or("").trim();
-            if line.chars().count() <= SUBJECT_CHARS {
-                line.to_owned()
-            } else {
-                let mut cut: String = line.chars().take(SUBJECT_CHARS - 1).collect();
-                cut.push('…');
-                cut
-            }
-        });
+        let caption = media["caption"].as_str().map(subject);
         Some(MediaInfo {
             id: media["id"].as_str()?.to_owned(),
             subject: caption,
