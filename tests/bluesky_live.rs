@@ -6,6 +6,8 @@
 //!
 //! Alice is the brand (hark's account), Bob the customer.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -408,14 +410,8 @@ async fn sessions_refresh_and_a_wrong_app_password_is_refused() {
 
 /// hark as a user runs it: a config naming the PDS, the app password in an environment variable.
 fn hark_cli(home: &std::path::Path, password: &str) -> assert_cmd::Command {
-    let mut command = assert_cmd::Command::cargo_bin("hark").unwrap();
+    let mut command = common::hark_in(home);
     command
-        .env_clear()
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HARK_BSKY_PASSWORD", password)
         .arg("--config")
         .arg(home.join("config.toml"))

@@ -1,6 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 //! The command line as scripts use it: output shapes, exit codes, messages.
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -8,15 +10,7 @@ use serde_json::Value;
 
 /// hark with a private home, so no real config, database or log is touched.
 fn hark(home: &Path) -> Command {
-    let mut command = Command::cargo_bin("hark").unwrap();
-    command
-        .env_clear()
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
-    command
+    common::hark_in(home)
 }
 
 fn json_of(output: &std::process::Output) -> Value {

@@ -3,6 +3,8 @@
 //! Graph API docs describe: cursor paging with `next` URLs that carry the token, `+0000` times,
 //! usage headers and throttling error codes instead of 429.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -544,12 +546,8 @@ async fn hark_sync_and_reply_from_the_command_line() {
     let run = |args: Vec<String>| {
         let home = home.path().to_owned();
         std::thread::spawn(move || {
-            let mut command = assert_cmd::Command::cargo_bin("hark").unwrap();
+            let mut command = common::hark_in(&home);
             command
-                .env_clear()
-                .env("HOME", &home)
-                .env("XDG_STATE_HOME", home.join("state"))
-                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
                 .env("HARK_FB_TOKEN", "PAGE-TOKEN")
                 .arg("--config")
                 .arg(home.join("config.toml"))
@@ -642,11 +640,7 @@ async fn accounts_add_facebook_checks_the_token_and_names_a_missing_permission()
     let config_arg = config.clone();
     let home_path = home.path().to_owned();
     let output = std::thread::spawn(move || {
-        assert_cmd::Command::cargo_bin("hark")
-            .unwrap()
-            .env_clear()
-            .env("HOME", &home_path)
-            .env("XDG_STATE_HOME", home_path.join("state"))
+        common::hark_in(&home_path)
             .env("HARK_FB_TOKEN", "PAGE-TOKEN")
             .arg("--config")
             .arg(&config_arg)

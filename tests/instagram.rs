@@ -2,6 +2,8 @@
 //! The Instagram connector against an in-project fake Graph API answering as the Instagram
 //! Graph API docs describe (Instagram API with Facebook Login).
 
+mod common;
+
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
@@ -232,10 +234,7 @@ async fn accounts_add_instagram_finds_the_linked_account_through_the_page() {
     let config = home.path().join("config.toml");
     let (uri, config_arg, home_path) = (server.uri(), config.clone(), home.path().to_owned());
     let output = std::thread::spawn(move || {
-        assert_cmd::Command::cargo_bin("hark")
-            .unwrap()
-            .env_clear()
-            .env("HOME", &home_path)
+        common::hark_in(&home_path)
             .env("HARK_FB_TOKEN", "PAGE-TOKEN")
             .arg("--config")
             .arg(&config_arg)

@@ -86,3 +86,16 @@ pub fn ingest(
         )
         .unwrap()
 }
+
+/// hark with a private home, so no real config, database or log is touched.
+pub fn hark_in(home: &std::path::Path) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("hark").unwrap();
+    command
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    command
+}
