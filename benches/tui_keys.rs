@@ -39,6 +39,7 @@ fn main() {
             signature: None,
             can_hide: false,
             dm_window: None,
+            private_reply: None,
         },
     )]);
     let started = Instant::now();

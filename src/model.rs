@@ -130,8 +130,23 @@ text_enum!(
 
 text_enum!(
     /// An action the outbox delivers to a network.
-    OutboxAction, "outbox action" { Reply => "reply", Like => "like", Unlike => "unlike", Close => "close", Hide => "hide", Unhide => "unhide" }
+    OutboxAction, "outbox action" {
+        Reply => "reply",
+        Like => "like",
+        Unlike => "unlike",
+        Close => "close",
+        Hide => "hide",
+        Unhide => "unhide",
+        PrivateReply => "private_reply",
+    }
 );
+
+impl OutboxAction {
+    /// Whether the entry delivers one of our messages (its delivery state follows the entry's).
+    pub fn sends_message(self) -> bool {
+        matches!(self, OutboxAction::Reply | OutboxAction::PrivateReply)
+    }
+}
 
 /// The order of a folder.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]

@@ -186,7 +186,9 @@ fn show_reply_close_and_like_work_through_the_outbox() {
             "direction",
             "hidden",
             "id",
+            "in_reply_to",
             "liked",
+            "private",
             "remote_id",
             "text"
         ]

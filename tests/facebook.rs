@@ -531,6 +531,17 @@ async fn hark_sync_and_reply_from_the_command_line() {
         .expect(1)
         .mount(&server)
         .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v21.0/{PAGE}/messages")))
+        .and(body_json(json!({ "recipient": { "comment_id": "1_11" },
+                               "message": { "text": "Sent you the code" } })))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "recipient_id": "77", "message_id": "m_3" })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
 
     let home = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -543,7 +554,7 @@ async fn hark_sync_and_reply_from_the_command_line() {
         ),
     )
     .unwrap();
-    let run = |args: Vec<String>| {
+    let attempt = |args: Vec<String>| {
         let home = home.path().to_owned();
         std::thread::spawn(move || {
             let mut command = common::hark_in(&home);
@@ -554,16 +565,19 @@ async fn hark_sync_and_reply_from_the_command_line() {
                 .arg("--db")
                 .arg(home.join("hark.db"))
                 .args(&args);
-            let output = command.output().unwrap();
-            assert!(
-                output.status.success(),
-                "hark {args:?}: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            output.stdout
+            command.output().unwrap()
         })
         .join()
         .unwrap()
+    };
+    let run = |args: Vec<String>| {
+        let output = attempt(args.clone());
+        assert!(
+            output.status.success(),
+            "hark {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
     };
     run(vec!["sync".into(), "--once".into()]);
     let list: Value = serde_json::from_slice(&run(vec![
@@ -608,6 +622,41 @@ async fn hark_sync_and_reply_from_the_command_line() {
         .clone();
     assert_eq!(last["delivery"], "sent", "{shown}");
     assert_eq!(last["remote_id"], "m_2");
+
+    // The comment answered in Sam's private inbox: once, and marked private in the thread.
+    let comment = conversations
+        .iter()
+        .find(|c| c["kind"] == "comment")
+        .unwrap();
+    let private = vec![
+        "reply".into(),
+        comment["id"].to_string(),
+        "--private".into(),
+        "--text".into(),
+        "Sent you the code".into(),
+    ];
+    run(private.clone());
+    let shown: Value = serde_json::from_slice(&run(vec![
+        "conversations".into(),
+        "show".into(),
+        comment["id"].to_string(),
+        "--json".into(),
+    ]))
+    .unwrap();
+    let last = shown["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["private"], true, "{shown}");
+    assert_eq!(last["delivery"], "sent", "{shown}");
+    assert_eq!(last["remote_id"], "m_3");
+    assert_eq!(last["in_reply_to"], "1_11");
+    let again = attempt(private);
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("already has a private reply"), "{stderr}");
     server.verify().await;
 }
 

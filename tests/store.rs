@@ -516,3 +516,106 @@ fn one_process_holds_the_sync_lease_until_it_stops_beating_or_dies() {
     other.release_sync_lease(&me).unwrap();
     assert!(other.sync_lease().unwrap().is_none());
 }
+
+#[test]
+fn a_comment_gets_one_private_reply_within_its_window() {
+    const WEEK: i64 = 7 * 24 * 60 * 60 * 1000;
+    let (mut store, account) = store_with_account(None);
+    let mut comment = inbound("post", "c1", "What is the discount code?", 1);
+    comment.kind = hark::model::ConversationKind::Comment;
+    let mut second = inbound("post", "c2", "And shipping?", 2);
+    second.kind = hark::model::ConversationKind::Comment;
+    ingest(
+        &mut store,
+        account,
+        &[comment, second, inbound("dm-root", "d1", "hi", 3)],
+        3,
+    );
+    let rows = store
+        .folder_page(&Folder::Open, PageCursor::START, 5)
+        .unwrap();
+    let comment_id = rows
+        .iter()
+        .find(|r| r.kind == hark::model::ConversationKind::Comment)
+        .unwrap()
+        .id;
+    let mention_id = rows
+        .iter()
+        .find(|r| r.kind != hark::model::ConversationKind::Comment)
+        .unwrap()
+        .id;
+
+    let refused = store
+        .queue_private_reply(mention_id, None, "psst", "ana", false, WEEK, ms(4))
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("answers a comment"),
+        "{refused}"
+    );
+
+    // The latest comment by default; marked private, answering it.
+    let queued = store
+        .queue_private_reply(comment_id, None, "Code AUTUMN10", "ana", false, WEEK, ms(4))
+        .unwrap();
+    let message = store.message(queued.message_id).unwrap().unwrap();
+    assert!(message.private);
+    assert_eq!(message.parent_remote_id.as_deref(), Some("c2"));
+    assert_eq!(message.delivery, Some(Delivery::Queued));
+
+    let again = store
+        .queue_private_reply(comment_id, None, "Again", "ana", false, WEEK, ms(5))
+        .unwrap_err();
+    assert!(
+        again.to_string().contains("already has a private reply"),
+        "{again}"
+    );
+
+    // The delivery carries the text and the comment it answers.
+    let claimed = store.claim_due_action(account, ms(5)).unwrap().unwrap();
+    assert_eq!(
+        claimed.entry.action,
+        hark::model::OutboxAction::PrivateReply
+    );
+    assert_eq!(claimed.entry.target_remote_id.as_deref(), Some("c2"));
+    assert_eq!(claimed.text.as_deref(), Some("Code AUTUMN10"));
+    // Refused by the network: the comment may be answered privately once more.
+    store
+        .fail_action(claimed.entry.id, "refused", ms(6))
+        .unwrap();
+    let failed = store.message(queued.message_id).unwrap().unwrap();
+    assert_eq!(failed.delivery, Some(Delivery::Failed));
+    assert_eq!(failed.delivery_error.as_deref(), Some("refused"));
+    store
+        .queue_private_reply(comment_id, None, "Code AUTUMN10", "ana", false, WEEK, ms(7))
+        .unwrap();
+
+    // The first comment, chosen by id, is more than a week old by now.
+    let first = store
+        .conversation(comment_id)
+        .unwrap()
+        .messages
+        .iter()
+        .find(|m| m.remote_id.as_deref() == Some("c1"))
+        .unwrap()
+        .id;
+    let late = store
+        .queue_private_reply(
+            comment_id,
+            Some(first),
+            "Hi",
+            "ana",
+            false,
+            WEEK,
+            ms(1) + WEEK + 60_000,
+        )
+        .unwrap_err();
+    assert!(late.to_string().contains("within 7 days"), "{late}");
+    let ours = store.message(queued.message_id).unwrap().unwrap().id;
+    let not_theirs = store
+        .queue_private_reply(comment_id, Some(ours), "Hi", "ana", false, WEEK, ms(8))
+        .unwrap_err();
+    assert!(
+        not_theirs.to_string().contains("not one of ours"),
+        "{not_theirs}"
+    );
+}

@@ -37,7 +37,7 @@ impl Network for ScriptedNetwork {
             reply: true,
             like: false,
             hide: false,
-            private_reply: false,
+            private_reply: None,
             direct_message: false,
             profile_lookup: false,
             reply_limit: 500,

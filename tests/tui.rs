@@ -87,6 +87,7 @@ fn harness(store: Store, account: i64, size: (u16, u16), enhanced_keys: bool) ->
             signature: None,
             can_hide: false,
             dm_window: None,
+            private_reply: Some(7 * 24 * 60 * 60 * 1000),
         },
     )]);
     Harness::new(
@@ -381,7 +382,11 @@ fn the_draft_survives_leaving_and_a_restart() {
     ui.type_text("Half-written answer");
     ui.keys("esc j k");
     assert_eq!(
-        ui.store.draft("ana", first).unwrap().as_deref(),
+        ui.store
+            .draft("ana", first)
+            .unwrap()
+            .map(|d| d.body)
+            .as_deref(),
         Some("Half-written answer")
     );
     // A new inbox on the same database finds it.
@@ -966,5 +971,122 @@ fn the_composer_shows_the_messaging_window_and_refuses_after_it_closes() {
     assert_eq!(
         ui.store.conversation(stale_id).unwrap().row.status,
         Status::Open
+    );
+}
+
+#[test]
+fn p_answers_a_comment_privately_once_and_within_seven_days() {
+    let (mut store, account) = demo_store(0);
+    let sam = person("sam", "Sam Whitfield");
+    let old = person("old", "Olga Stale");
+    let dm = person("dm", "Dana Message");
+    let mut fresh = message("post-1", "c1", &sam, "What is the discount code?", 60);
+    fresh.kind = ConversationKind::Comment;
+    let mut stale = message("post-2", "c2", &old, "Still waiting", 8 * 24 * 60);
+    stale.kind = ConversationKind::Comment;
+    store
+        .ingest(
+            account,
+            NetworkKind::Demo,
+            "inbox",
+            &[stale, message("t-dm", "d1", &dm, "Hello", 120), fresh],
+            None,
+            start().timestamp_millis(),
+        )
+        .unwrap();
+    let mut ui = harness(store, account, (100, 30), false);
+    let [fresh_id, dm_id, stale_id] = open_ids(&ui.store)[..] else {
+        panic!("three conversations")
+    };
+
+    ui.keys("P");
+    let screen = ui.screen();
+    assert!(
+        screen.contains("Private reply to Sam Whitfield"),
+        "{screen}"
+    );
+    assert!(screen.contains("6d left"), "{screen}");
+    ui.type_text("Code AUTUMN10, just for you");
+    ui.keys("esc");
+    let draft = ui.store.draft("ana", fresh_id).unwrap().unwrap();
+    let comment_id = ui.store.conversation(fresh_id).unwrap().messages[0].id;
+    assert_eq!(
+        draft.private_to,
+        Some(comment_id),
+        "the draft stays private"
+    );
+
+    // A restart brings the draft back as a private reply, and it goes out as one.
+    let Harness { store, .. } = ui;
+    let mut ui = harness(store, account, (100, 30), false);
+    assert!(
+        ui.screen().contains("Private reply to Sam Whitfield"),
+        "{}",
+        ui.screen()
+    );
+    ui.keys("enter ctrl+s");
+    let detail = ui.store.conversation(fresh_id).unwrap();
+    assert_eq!(detail.row.status, Status::Closed);
+    let sent = detail.messages.last().unwrap();
+    assert!(sent.private);
+    assert_eq!(sent.parent_remote_id.as_deref(), Some("c1"));
+    let claimed = ui
+        .store
+        .claim_due_action(account, i64::MAX)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        claimed.entry.action,
+        hark::model::OutboxAction::PrivateReply
+    );
+
+    // A DM has no comment to answer; a comment of eight days ago is too old.
+    assert_eq!(ui.state.selected_row().map(|r| r.id), Some(dm_id));
+    ui.keys("P");
+    assert!(
+        ui.state
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("answers a comment"),
+        "{:?}",
+        ui.state.error
+    );
+    ui.keys("j P");
+    assert_eq!(ui.state.selected_row().map(|r| r.id), Some(stale_id));
+    assert!(
+        ui.state.error.as_deref().unwrap().contains("too long ago"),
+        "{:?}",
+        ui.state.error
+    );
+    assert!(ui.state.composer.is_none());
+
+    // Back on the answered comment (reopened): the reply shows as private, a second is refused.
+    ui.store
+        .set_status(fresh_id, Status::Open, "bob", 0)
+        .unwrap();
+    ui.dispatch(hark::app::Action::StoreChanged);
+    ui.keys("g");
+    assert_eq!(ui.state.selected_row().map(|r| r.id), Some(fresh_id));
+    assert!(ui.screen().contains("✉ private"), "{}", ui.screen());
+    ui.keys("P");
+    assert!(
+        ui.state
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("already had its private reply"),
+        "{:?}",
+        ui.state.error
+    );
+    // A network without private replies says so.
+    ui.state.accounts.get_mut(&account).unwrap().private_reply = None;
+    ui.keys("P");
+    assert!(
+        ui.state
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("has no private replies")
     );
 }

@@ -153,6 +153,7 @@ pub(super) fn run(state: &mut AppState, command: Command) -> Vec<Effect> {
                 }
             }
         }
+        Command::PrivateReply => super::private_reply::open(state),
         Command::Rules => {
             state.overlay = Some(super::triage::Overlay::Rules);
             Vec::new()
@@ -270,10 +271,10 @@ fn leave(state: &mut AppState) -> Vec<Effect> {
             return Vec::new();
         };
         let mut effects = Vec::new();
-        if let Some(body) = composer.take_unsaved() {
+        if let Some(draft) = composer.take_unsaved() {
             effects.push(Effect::SaveDraft {
                 conversation_id: composer.conversation_id,
-                body,
+                draft,
             });
         }
         if composer.is_empty() {
@@ -363,7 +364,8 @@ fn send_close_next(state: &mut AppState) -> Vec<Effect> {
             return Vec::new();
         }
     };
-    if let Some((window, human_agent)) = state.reply_window()
+    if composer.private.is_none()
+        && let Some((window, human_agent)) = state.reply_window()
         && let Some(reason) = window.refusal(human_agent)
     {
         state.error = Some(format!("Not sent: {reason}"));
@@ -392,14 +394,26 @@ fn send_close_next(state: &mut AppState) -> Vec<Effect> {
             .find(|row| row.status == Status::Open)
             .map(|row| row.id)
     });
+    let effect = match &composer.private {
+        Some(target) => {
+            match super::private_reply::send(state, target, conversation_id, text, next) {
+                Ok(effect) => effect,
+                Err(reason) => {
+                    state.error = Some(reason);
+                    return Vec::new();
+                }
+            }
+        }
+        None => Effect::QueueReply {
+            conversation_id,
+            text,
+            close: true,
+            next,
+        },
+    };
     state.composer = None;
     state.focus = Pane::List;
-    vec![Effect::QueueReply {
-        conversation_id,
-        text,
-        close: true,
-        next,
-    }]
+    vec![effect]
 }
 
 /// Typing in the search prompt: every change searches again (the store answers quickly).

@@ -9,8 +9,9 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::picker::Picker;
 use super::placeholders::{self, PlaceholderValues};
+use crate::model::Millis;
 use crate::networks::LengthUnit;
-use crate::store::SavedReply;
+use crate::store::{Draft, SavedReply};
 
 /// What a reply in this conversation must fit and carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +22,16 @@ pub struct ReplyRules {
     pub signature: Option<String>,
 }
 
+/// The comment a private reply answers (in its author's private inbox).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivateTarget {
+    /// The comment's message id.
+    pub message_id: i64,
+    pub author: String,
+    /// Until when the network takes a private reply to it.
+    pub closes_at: Millis,
+}
+
 #[derive(Debug, Clone)]
 pub struct Composer {
     pub conversation_id: i64,
@@ -28,8 +39,10 @@ pub struct Composer {
     pub rules: ReplyRules,
     /// The `##` picker, while it is open.
     pub picker: Option<Picker>,
-    /// The text as last saved as a draft, to know whether it needs saving again.
-    saved: String,
+    /// Set when the reply goes privately to a commenter instead of under the comment.
+    pub private: Option<PrivateTarget>,
+    /// The draft as last saved, to know whether it needs saving again.
+    saved: Draft,
 }
 
 /// Why a reply cannot be sent as it is.
@@ -70,7 +83,11 @@ impl Composer {
             textarea,
             rules,
             picker: None,
-            saved: draft.to_owned(),
+            private: None,
+            saved: Draft {
+                body: draft.to_owned(),
+                private_to: None,
+            },
         }
     }
 
@@ -191,14 +208,30 @@ impl Composer {
         self.textarea.insert_str(clean);
     }
 
-    /// The text if it changed since it was last saved as a draft (and marks it saved).
-    pub fn take_unsaved(&mut self) -> Option<String> {
-        let text = self.text();
-        if text == self.saved {
+    /// A composer for a private reply restored from its draft.
+    pub fn new_private(
+        conversation_id: i64,
+        draft: &str,
+        rules: ReplyRules,
+        target: PrivateTarget,
+    ) -> Composer {
+        let mut composer = Composer::new(conversation_id, draft, rules);
+        composer.saved.private_to = Some(target.message_id);
+        composer.private = Some(target);
+        composer
+    }
+
+    /// The draft if it changed since it was last saved (and marks it saved).
+    pub fn take_unsaved(&mut self) -> Option<Draft> {
+        let draft = Draft {
+            body: self.text(),
+            private_to: self.private.as_ref().map(|p| p.message_id),
+        };
+        if draft == self.saved {
             return None;
         }
-        self.saved.clone_from(&text);
-        Some(text)
+        self.saved.clone_from(&draft);
+        Some(draft)
     }
 
     pub fn is_empty(&self) -> bool {

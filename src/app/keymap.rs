@@ -37,6 +37,7 @@ pub enum Command {
     Retry,
     EditFailed,
     Hide,
+    PrivateReply,
     Help,
     Quit,
 }
@@ -78,6 +79,7 @@ impl Command {
         Command::Retry,
         Command::EditFailed,
         Command::Hide,
+        Command::PrivateReply,
         Command::Help,
         Command::Quit,
     ];
@@ -112,6 +114,7 @@ impl Command {
             Command::Retry => "retry",
             Command::EditFailed => "edit_failed",
             Command::Hide => "hide",
+            Command::PrivateReply => "private_reply",
             Command::Help => "help",
             Command::Quit => "quit",
         }
@@ -147,6 +150,7 @@ impl Command {
             Command::Retry => "send a failed reply again",
             Command::EditFailed => "edit a failed reply",
             Command::Hide => "hide (or show) their reply",
+            Command::PrivateReply => "answer their comment privately",
             Command::Help => "help",
             Command::Quit => "quit",
         }
@@ -362,6 +366,7 @@ impl Default for Keymap {
         bind(Retry, &[Key::plain(Char('r'))]);
         bind(EditFailed, &[Key::plain(Char('e'))]);
         bind(Hide, &[Key::plain(Char('H'))]);
+        bind(PrivateReply, &[Key::plain(Char('P'))]);
         bind(Help, &[Key::plain(Char('?'))]);
         // Ctrl+C always quits, whatever the keymap says (see `update`).
         bind(Quit, &[Key::plain(Char('q'))]);

@@ -7,6 +7,7 @@ pub mod keymap;
 pub mod manager;
 pub mod picker;
 pub mod placeholders;
+pub mod private_reply;
 pub mod triage;
 
 /// Where a DM stands against its network's messaging window.
@@ -16,7 +17,7 @@ use std::collections::BTreeMap;
 use chrono::Offset;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use self::composer::{Composer, ReplyRules};
+use self::composer::{Composer, PrivateTarget, ReplyRules};
 use self::keymap::{Command, Keymap};
 use self::placeholders::PlaceholderValues;
 use crate::model::{Folder, Millis, NetworkKind, Sort, Status};
@@ -63,6 +64,8 @@ pub struct AccountInfo {
     pub can_hide: bool,
     /// DMs on this account may only be answered within a window: Some(human-agent tag allowed).
     pub dm_window: Option<bool>,
+    /// A comment may be answered privately (once) within this long of it.
+    pub private_reply: Option<Millis>,
 }
 
 /// The conversation shown in the thread pane.
@@ -165,7 +168,7 @@ pub enum Action {
     CountsLoaded(FolderCounts),
     ThreadLoaded {
         detail: Box<ConversationDetail>,
-        draft: Option<String>,
+        draft: Option<crate::store::Draft>,
         notes: Vec<Note>,
     },
     TagsLoaded(Vec<Tag>),
@@ -220,12 +223,21 @@ pub enum Effect {
     MarkRead(i64),
     SaveDraft {
         conversation_id: i64,
-        body: String,
+        draft: crate::store::Draft,
     },
     QueueReply {
         conversation_id: i64,
         text: String,
         close: bool,
+        next: Option<i64>,
+    },
+    /// Answer a comment in its author's private inbox.
+    QueuePrivateReply {
+        conversation_id: i64,
+        comment_id: i64,
+        text: String,
+        /// How old a comment the network still takes a private reply to.
+        max_age: Millis,
         next: Option<i64>,
     },
     SetStatus {
@@ -417,6 +429,18 @@ impl AppState {
         Some((ReplyWindow::at(last, now, human_agent), human_agent))
     }
 
+    /// The private-reply target for a comment of the conversation in the thread pane.
+    pub fn private_target(&self, comment_id: i64) -> Option<PrivateTarget> {
+        let detail = &self.thread.as_ref()?.detail;
+        let max_age = self.accounts.get(&detail.row.account_id)?.private_reply?;
+        let comment = detail.messages.iter().find(|m| m.id == comment_id)?;
+        Some(PrivateTarget {
+            message_id: comment.id,
+            author: comment.author_name.clone(),
+            closes_at: comment.created_at.saturating_add(max_age),
+        })
+    }
+
     /// What a reply on a conversation's account must fit, and the signature it carries.
     pub fn reply_rules(&self, account_id: i64) -> ReplyRules {
         match self.accounts.get(&account_id) {
@@ -551,10 +575,10 @@ impl AppState {
     pub fn put_composer_away(&mut self) -> Vec<Effect> {
         let mut effects = Vec::new();
         if let Some(mut composer) = self.composer.take() {
-            if let Some(body) = composer.take_unsaved() {
+            if let Some(draft) = composer.take_unsaved() {
                 effects.push(Effect::SaveDraft {
                     conversation_id: composer.conversation_id,
-                    body,
+                    draft,
                 });
             }
             if self.focus == Pane::Composer {
@@ -751,9 +775,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 .as_mut()
                 .and_then(|c| c.take_unsaved().map(|b| (c.conversation_id, b)))
             {
-                Some((conversation_id, body)) => vec![Effect::SaveDraft {
+                Some((conversation_id, draft)) => vec![Effect::SaveDraft {
                     conversation_id,
-                    body,
+                    draft,
                 }],
                 None => Vec::new(),
             }
@@ -859,7 +883,7 @@ fn on_page(
 fn on_thread(
     state: &mut AppState,
     detail: ConversationDetail,
-    draft: Option<String>,
+    draft: Option<crate::store::Draft>,
     notes: Vec<Note>,
 ) -> Vec<Effect> {
     let id = detail.row.id;
@@ -890,10 +914,24 @@ fn on_thread(
         .composer
         .as_ref()
         .is_none_or(|c| c.conversation_id != id)
-        && let Some(draft) = draft.filter(|d| !d.trim().is_empty())
+        && let Some(draft) = draft.filter(|d| !d.body.trim().is_empty())
     {
         let rules = state.reply_rules(account_id);
-        state.composer = Some(Composer::new(id, &draft, rules));
+        let target = draft
+            .private_to
+            .and_then(|comment| state.private_target(comment));
+        state.composer = Some(match target {
+            Some(target) => Composer::new_private(id, &draft.body, rules, target),
+            None => Composer::new(id, &draft.body, rules),
+        });
+        if draft.private_to.is_some()
+            && state.composer.as_ref().is_some_and(|c| c.private.is_none())
+        {
+            // The comment is gone: never let a private answer go out publicly unnoticed.
+            state.error = Some(
+                "This draft was a private reply to a comment that is no longer here: check it before sending".into(),
+            );
+        }
     }
     effects
 }

@@ -144,7 +144,10 @@ fn in_the_composer_keys_type_and_only_send_and_leave_command() {
         effects,
         vec![Effect::SaveDraft {
             conversation_id: 1,
-            body: "jkq c\n!".into()
+            draft: crate::store::Draft {
+                body: "jkq c\n!".into(),
+                private_to: None,
+            },
         }]
     );
 }
@@ -206,7 +209,10 @@ fn ctrl_c_quits_even_while_typing_and_keeps_the_draft() {
         effects,
         vec![Effect::SaveDraft {
             conversation_id: 1,
-            body: "h".into()
+            draft: crate::store::Draft {
+                body: "h".into(),
+                private_to: None,
+            },
         }]
     );
 }

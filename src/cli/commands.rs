@@ -40,11 +40,19 @@ pub async fn dispatch(context: Context, command: Command) -> anyhow::Result<Code
             id,
             text,
             close,
+            private,
+            comment,
             queue_only,
             json,
         } => {
             seed_demo_if_new(&context).await?;
-            reply(&context, id, &text, close, queue_only, json).await
+            let how = ReplyHow {
+                close,
+                private: private.then_some(comment),
+                queue_only,
+                as_json: json,
+            };
+            reply(&context, id, &text, how).await
         }
         Command::Close { id } => {
             seed_demo_if_new(&context).await?;
@@ -469,14 +477,22 @@ fn connected_account<'a>(
     Ok(context.account(row.account_id))
 }
 
-async fn reply(
-    context: &Context,
-    id: i64,
-    text: &str,
+/// How `hark reply` sends.
+struct ReplyHow {
     close: bool,
+    /// Some(the comment, or None for the latest) for a private reply.
+    private: Option<Option<i64>>,
     queue_only: bool,
     as_json: bool,
-) -> anyhow::Result<Code> {
+}
+
+async fn reply(context: &Context, id: i64, text: &str, how: ReplyHow) -> anyhow::Result<Code> {
+    let ReplyHow {
+        close,
+        private,
+        queue_only,
+        as_json,
+    } = how;
     let mut store = context.open_store()?;
     let account = connected_account(context, &store, id)?;
     if let Some(account) = account {
@@ -490,7 +506,28 @@ async fn reply(
             .into());
         }
     }
-    let queued = store.queue_reply(id, text, &context.agent, close, context.clock.now_millis())?;
+    let now = context.clock.now_millis();
+    let queued = match private {
+        None => store.queue_reply(id, text, &context.agent, close, now)?,
+        Some(comment) => {
+            // Without the account's configuration the network's usual rule applies.
+            let window = match account {
+                Some(account) => account
+                    .network
+                    .capabilities()
+                    .private_reply
+                    .ok_or_else(|| {
+                        UsageError(format!(
+                            "{} has no private replies",
+                            account.network.kind().label()
+                        ))
+                    })?,
+                None => crate::networks::graph::window::PRIVATE_REPLY_WINDOW,
+            };
+            let max_age = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+            store.queue_private_reply(id, comment, text, &context.agent, close, max_age, now)?
+        }
+    };
     deliver(
         context,
         &store,

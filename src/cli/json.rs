@@ -87,6 +87,8 @@ pub struct ConversationList {
 pub struct Message {
     pub id: i64,
     pub remote_id: Option<String>,
+    /// The message this one answers.
+    pub in_reply_to: Option<String>,
     pub direction: &'static str,
     pub author: String,
     pub agent: Option<String>,
@@ -94,6 +96,8 @@ pub struct Message {
     pub created_at: String,
     pub liked: bool,
     pub hidden: bool,
+    /// A reply sent to the commenter's private inbox rather than under the comment.
+    pub private: bool,
     /// For replies written in hark: queued, sending, sent or failed.
     pub delivery: Option<&'static str>,
     pub delivery_error: Option<String>,
@@ -104,6 +108,7 @@ impl From<&MessageRow> for Message {
         Message {
             id: row.id,
             remote_id: row.remote_id.clone(),
+            in_reply_to: row.parent_remote_id.clone(),
             direction: row.direction.as_str(),
             author: row.author_name.clone(),
             agent: row.agent.clone(),
@@ -111,6 +116,7 @@ impl From<&MessageRow> for Message {
             created_at: time(row.created_at),
             liked: row.liked,
             hidden: row.hidden,
+            private: row.private,
             delivery: row.delivery.map(|d| d.as_str()),
             delivery_error: row.delivery_error.clone(),
         }

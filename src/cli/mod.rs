@@ -78,6 +78,13 @@ pub enum Command {
         /// Close the conversation as well.
         #[arg(long)]
         close: bool,
+        /// Answer the customer's comment in their private inbox instead of under it (Facebook
+        /// and Instagram: once per comment, within 7 days of it).
+        #[arg(long)]
+        private: bool,
+        /// With --private: the comment to answer (a message id) instead of the latest one.
+        #[arg(long, value_name = "MESSAGE_ID", requires = "private")]
+        comment: Option<i64>,
         /// Only queue the reply; a running `hark sync` (or the next one) delivers it.
         #[arg(long)]
         queue_only: bool,

@@ -24,7 +24,9 @@ pub struct Capabilities {
     pub reply: bool,
     pub like: bool,
     pub hide: bool,
-    pub private_reply: bool,
+    /// A public comment may be answered in its author's private inbox, within this long of
+    /// the comment (Facebook and Instagram: 7 days, once per comment).
+    pub private_reply: Option<Duration>,
     pub direct_message: bool,
     pub profile_lookup: bool,
     /// The longest reply the network accepts, counted in `reply_unit`.

@@ -52,8 +52,8 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
         },
         Effect::SaveDraft {
             conversation_id,
-            body,
-        } => match store.save_draft(agent, conversation_id, &body, now) {
+            draft,
+        } => match store.save_draft(agent, conversation_id, &draft, now) {
             Ok(()) => Vec::new(),
             Err(err) => failed(err),
         },
@@ -66,6 +66,28 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
             Ok(_) => vec![Action::ReplyQueued {
                 conversation_id,
                 closed: close,
+                next,
+            }],
+            Err(err) => failed(err),
+        },
+        Effect::QueuePrivateReply {
+            conversation_id,
+            comment_id,
+            text,
+            max_age,
+            next,
+        } => match store.queue_private_reply(
+            conversation_id,
+            Some(comment_id),
+            &text,
+            agent,
+            true,
+            max_age,
+            now,
+        ) {
+            Ok(_) => vec![Action::ReplyQueued {
+                conversation_id,
+                closed: true,
                 next,
             }],
             Err(err) => failed(err),

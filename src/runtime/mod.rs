@@ -119,6 +119,9 @@ fn account_infos(context: &Context, store: &Store) -> anyhow::Result<BTreeMap<i6
                     signatures: capabilities.signatures,
                     can_hide: capabilities.hide,
                     dm_window: capabilities.dm_window,
+                    private_reply: capabilities
+                        .private_reply
+                        .map(|window| i64::try_from(window.as_millis()).unwrap_or(i64::MAX)),
                     signature: configured.and_then(|a| a.signature.clone()),
                 },
             )

@@ -20,6 +20,8 @@ pub struct MessageRow {
     pub created_at: Millis,
     pub liked: bool,
     pub hidden: bool,
+    /// An outbound message sent to a commenter's private inbox instead of under the comment.
+    pub private: bool,
     /// Delivery of an outbound message written in hark; None for inbound ones.
     pub delivery: Option<Delivery>,
     /// Why the last delivery attempt failed, while it is queued for a retry or failed for good.
@@ -30,7 +32,9 @@ macro_rules! message_select {
     () => {
         "SELECT m.id, m.conversation_id, m.remote_id, m.parent_remote_id, m.direction,
                 m.author_name, m.agent, m.text, m.created_at, m.liked, m.hidden, m.delivery,
-                (SELECT o.last_error FROM outbox o WHERE o.message_id = m.id AND o.action = 'reply')
+                (SELECT o.last_error FROM outbox o
+                 WHERE o.message_id = m.id AND o.action IN ('reply', 'private_reply')),
+                m.private
          FROM messages m "
     };
 }
@@ -50,6 +54,7 @@ fn message_from(row: &Row<'_>) -> rusqlite::Result<MessageRow> {
         hidden: row.get(10)?,
         delivery: row.get(11)?,
         delivery_error: row.get(12)?,
+        private: row.get(13)?,
     })
 }
 

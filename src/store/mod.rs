@@ -28,6 +28,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 pub use accounts::{Account, NewAccount};
 pub use contacts::{Contact, ContactFields};
 pub use conversations::{ConversationDetail, ConversationRow, FolderCounts, PageCursor, SearchHit};
+pub use drafts::Draft;
 pub use events::{Event, EventKind, SYNC_ACTOR};
 pub use ingest::IngestReport;
 pub use lease::Lease;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::conversations::set_status_in;
 use super::events::{EventKind, record_event};
 use super::{Store, StoreError, StoreResult};
-use crate::model::{ConversationKind, Delivery, Millis, OutboxAction, Status};
+use crate::model::{ConversationKind, Delivery, Direction, Millis, OutboxAction, Status};
 
 /// One outbox entry as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -86,78 +86,83 @@ impl Store {
         close: bool,
         now: Millis,
     ) -> StoreResult<QueuedReply> {
-        if text.trim().is_empty() {
-            return Err(StoreError::Rejected(
-                "refusing to send an empty reply".into(),
-            ));
-        }
+        refuse_empty(text)?;
         let target = self
             .latest_inbound(conversation_id)?
             .and_then(|m| m.remote_id);
         self.write(|tx| {
-            let (account_id, author_name): (i64, String) = tx
-                .query_row(
-                    "SELECT c.account_id, coalesce(a.display_name, a.handle)
-                     FROM conversations c JOIN accounts a ON a.id = c.account_id WHERE c.id = ?1",
-                    [conversation_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?
-                .ok_or_else(|| StoreError::NotFound {
-                    what: "conversation",
-                    id: conversation_id.to_string(),
-                })?;
-            let message_id: i64 = tx.query_row(
-                "INSERT INTO messages (conversation_id, account_id, parent_remote_id, direction,
-                                       author_name, agent, text, created_at, delivery)
-                 VALUES (?1, ?2, ?3, 'out', ?4, ?5, ?6, ?7, 'queued') RETURNING id",
-                params![
+            queue_outbound(
+                tx,
+                Outbound {
                     conversation_id,
-                    account_id,
-                    target,
-                    author_name,
-                    agent,
                     text,
-                    now
-                ],
-                |r| r.get(0),
-            )?;
-            tx.execute(
-                "UPDATE conversations SET message_count = message_count + 1,
-                     last_message_at = max(last_message_at, ?2), snippet = ?3, unread = 0
-                 WHERE id = ?1",
-                params![conversation_id, now, super::ingest::snippet(text)],
-            )?;
-            tx.execute(
-                "DELETE FROM drafts WHERE agent = ?1 AND conversation_id = ?2",
-                params![agent, conversation_id],
-            )?;
-            let outbox_id = insert_entry(
-                tx,
-                account_id,
-                conversation_id,
-                Some(message_id),
-                OutboxAction::Reply,
-                target.as_deref(),
-                agent,
-                now,
-            )?;
-            record_event(
-                tx,
-                now,
-                agent,
-                EventKind::ReplyQueued,
-                Some(conversation_id),
-                Some(message_id),
-                &serde_json::json!({ "outbox_id": outbox_id }),
-            )?;
-            if close {
-                set_status_in(tx, conversation_id, Status::Closed, agent, now)?;
+                    agent,
+                    target: target.as_deref(),
+                    action: OutboxAction::Reply,
+                    close,
+                    now,
+                },
+            )
+        })
+    }
+
+    /// Answers a public comment in its author's private inbox (Facebook and Instagram): stored
+    /// like a reply, marked private, and refused when the comment already has a private reply
+    /// (one per comment) or is older than `max_age`. `comment_id` None means the customer's
+    /// latest comment.
+    #[allow(clippy::too_many_arguments)]
+    pub fn queue_private_reply(
+        &mut self,
+        conversation_id: i64,
+        comment_id: Option<i64>,
+        text: &str,
+        agent: &str,
+        close: bool,
+        max_age: Millis,
+        now: Millis,
+    ) -> StoreResult<QueuedReply> {
+        refuse_empty(text)?;
+        self.write(|tx| {
+            let comment = private_reply_target(tx, conversation_id, comment_id)?;
+            if now - comment.created_at > max_age {
+                let days = max_age / (24 * 60 * 60 * 1000);
+                return Err(StoreError::Rejected(format!(
+                    "the comment was written more than {days} days ago: a private reply is only \
+                     possible within {days} days of it"
+                )));
             }
-            Ok(QueuedReply {
-                message_id,
-                outbox_id,
-            })
+            let earlier: Option<String> = tx
+                .query_row(
+                    "SELECT o.state FROM outbox o JOIN conversations c ON c.id = ?1
+                     WHERE o.account_id = c.account_id AND o.action = 'private_reply'
+                       AND o.target_remote_id = ?2 AND o.state != 'failed'",
+                    params![conversation_id, comment.remote_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(state) = earlier {
+                return Err(StoreError::Rejected(format!(
+                    "that comment already has a private reply ({state}): a comment can be \
+                     answered privately once"
+                )));
+            }
+            let queued = queue_outbound(
+                tx,
+                Outbound {
+                    conversation_id,
+                    text,
+                    agent,
+                    target: Some(&comment.remote_id),
+                    action: OutboxAction::PrivateReply,
+                    close,
+                    now,
+                },
+            )?;
+            tx.execute(
+                "UPDATE messages SET private = 1 WHERE id = ?1",
+                [queued.message_id],
+            )?;
+            Ok(queued)
         })
     }
 
@@ -280,7 +285,7 @@ impl Store {
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )?;
             let mut text = None;
-            if entry.action == OutboxAction::Reply
+            if entry.action.sends_message()
                 && let Some(message_id) = entry.message_id
             {
                 tx.execute(
@@ -317,7 +322,7 @@ impl Store {
                 "UPDATE outbox SET state = 'sent', last_error = NULL, updated_at = ?2 WHERE id = ?1",
                 params![outbox_id, now],
             )?;
-            if entry.action != OutboxAction::Reply {
+            if !entry.action.sends_message() {
                 return Ok(());
             }
             let Some(message_id) = entry.message_id else {
@@ -385,7 +390,7 @@ impl Store {
                  WHERE id = ?1",
                 params![outbox_id, error, retry_at, now],
             )?;
-            if let (OutboxAction::Reply, Some(message_id)) = (entry.action, entry.message_id) {
+            if let (true, Some(message_id)) = (entry.action.sends_message(), entry.message_id) {
                 tx.execute(
                     "UPDATE messages SET delivery = 'queued' WHERE id = ?1",
                     [message_id],
@@ -405,7 +410,7 @@ impl Store {
                 params![outbox_id, error, now],
             )?;
             let kind = match (entry.action, entry.message_id) {
-                (OutboxAction::Reply, Some(message_id)) => {
+                (OutboxAction::Reply | OutboxAction::PrivateReply, Some(message_id)) => {
                     tx.execute(
                         "UPDATE messages SET delivery = 'failed' WHERE id = ?1",
                         [message_id],
@@ -527,6 +532,168 @@ pub(super) fn insert_entry(
         ],
         |r| r.get(0),
     )?)
+}
+
+fn refuse_empty(text: &str) -> StoreResult<()> {
+    if text.trim().is_empty() {
+        return Err(StoreError::Rejected(
+            "refusing to send an empty reply".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// One of our messages about to be queued.
+struct Outbound<'a> {
+    conversation_id: i64,
+    text: &'a str,
+    agent: &'a str,
+    /// The customer's message it answers.
+    target: Option<&'a str>,
+    action: OutboxAction,
+    close: bool,
+    now: Millis,
+}
+
+/// Stores an outbound message in state `queued` with its outbox entry (and closes the
+/// conversation when asked).
+fn queue_outbound(tx: &Transaction<'_>, out: Outbound<'_>) -> StoreResult<QueuedReply> {
+    let Outbound {
+        conversation_id,
+        text,
+        agent,
+        target,
+        action,
+        close,
+        now,
+    } = out;
+    let (account_id, author_name): (i64, String) = tx
+        .query_row(
+            "SELECT c.account_id, coalesce(a.display_name, a.handle)
+             FROM conversations c JOIN accounts a ON a.id = c.account_id WHERE c.id = ?1",
+            [conversation_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "conversation",
+            id: conversation_id.to_string(),
+        })?;
+    let message_id: i64 = tx.query_row(
+        "INSERT INTO messages (conversation_id, account_id, parent_remote_id, direction,
+                               author_name, agent, text, created_at, delivery)
+         VALUES (?1, ?2, ?3, 'out', ?4, ?5, ?6, ?7, 'queued') RETURNING id",
+        params![
+            conversation_id,
+            account_id,
+            target,
+            author_name,
+            agent,
+            text,
+            now
+        ],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "UPDATE conversations SET message_count = message_count + 1,
+             last_message_at = max(last_message_at, ?2), snippet = ?3, unread = 0
+         WHERE id = ?1",
+        params![conversation_id, now, super::ingest::snippet(text)],
+    )?;
+    tx.execute(
+        "DELETE FROM drafts WHERE agent = ?1 AND conversation_id = ?2",
+        params![agent, conversation_id],
+    )?;
+    let outbox_id = insert_entry(
+        tx,
+        account_id,
+        conversation_id,
+        Some(message_id),
+        action,
+        target,
+        agent,
+        now,
+    )?;
+    record_event(
+        tx,
+        now,
+        agent,
+        EventKind::ReplyQueued,
+        Some(conversation_id),
+        Some(message_id),
+        &serde_json::json!({ "outbox_id": outbox_id, "private": action == OutboxAction::PrivateReply }),
+    )?;
+    if close {
+        set_status_in(tx, conversation_id, Status::Closed, agent, now)?;
+    }
+    Ok(QueuedReply {
+        message_id,
+        outbox_id,
+    })
+}
+
+/// The comment a private reply answers.
+struct CommentTarget {
+    remote_id: String,
+    created_at: Millis,
+}
+
+fn private_reply_target(
+    tx: &Transaction<'_>,
+    conversation_id: i64,
+    comment_id: Option<i64>,
+) -> StoreResult<CommentTarget> {
+    let kind: ConversationKind = tx
+        .query_row(
+            "SELECT kind FROM conversations WHERE id = ?1",
+            [conversation_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "conversation",
+            id: conversation_id.to_string(),
+        })?;
+    if !matches!(
+        kind,
+        ConversationKind::Comment | ConversationKind::AdComment
+    ) {
+        return Err(StoreError::Rejected(format!(
+            "a private reply answers a comment, and conversation {conversation_id} is a {}",
+            kind.as_str()
+        )));
+    }
+    let found: Option<(Direction, Option<String>, Millis)> = match comment_id {
+        Some(id) => tx
+            .query_row(
+                "SELECT direction, remote_id, created_at FROM messages
+                 WHERE id = ?1 AND conversation_id = ?2",
+                params![id, conversation_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?,
+        None => tx
+            .query_row(
+                "SELECT direction, remote_id, created_at FROM messages
+                 WHERE conversation_id = ?1 AND direction = 'in' AND remote_id IS NOT NULL
+                 ORDER BY created_at DESC, id DESC LIMIT 1",
+                [conversation_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?,
+    };
+    match found {
+        Some((Direction::In, Some(remote_id), created_at)) => Ok(CommentTarget {
+            remote_id,
+            created_at,
+        }),
+        Some(_) => Err(StoreError::Rejected(
+            "a private reply answers a customer's comment, not one of ours".into(),
+        )),
+        None => Err(StoreError::Rejected(format!(
+            "conversation {conversation_id} has no customer comment to answer privately"
+        ))),
+    }
 }
 
 fn entry_in(tx: &Transaction<'_>, outbox_id: i64) -> StoreResult<OutboxRow> {

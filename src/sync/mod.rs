@@ -518,6 +518,13 @@ async fn perform(
             };
             Ok(Some(network.reply(&request).await?.remote_id))
         }
+        OutboxAction::PrivateReply => {
+            let comment = entry.target_remote_id.as_deref().ok_or_else(|| {
+                NetworkError::Rejected("a private reply without the comment it answers".into())
+            })?;
+            let text = claimed.text.as_deref().unwrap_or_default();
+            Ok(Some(network.private_reply(comment, text).await?.remote_id))
+        }
         OutboxAction::Hide | OutboxAction::Unhide => {
             let target = entry.target_remote_id.as_deref().unwrap_or_default();
             network

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::focus_style;
 use crate::app::keymap::Command;
 use crate::app::picker::SHOWN;
+use crate::app::private_reply;
 use crate::app::{AppState, Pane, ReplyWindow as Window};
 use crate::model::{Delivery, Direction, Millis, from_millis};
 use crate::store::MessageRow;
@@ -265,6 +266,9 @@ fn message_header(message: &MessageRow, selected: bool, now: i64) -> Line<'stati
     if message.hidden {
         spans.push(Span::styled(" ⊘ hidden", Style::new().fg(Color::DarkGray)));
     }
+    if message.private {
+        spans.push(Span::styled(" ✉ private", Style::new().fg(Color::Magenta)));
+    }
     if let Some(delivery) = message.delivery {
         let (text, style) = match delivery {
             Delivery::Queued => (" ◷ queued".to_string(), Style::new().fg(Color::Yellow)),
@@ -301,12 +305,33 @@ fn draw_composer(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         Style::new().fg(Color::DarkGray)
     };
     let send = state.keymap.first_label(Command::SendCloseNext);
-    let mut title = Line::from(vec![
-        Span::styled(" Reply ", Style::new().bold()),
-        Span::styled(format!("{length}/{} ", composer.rules.limit), counter_style),
-    ]);
-    if let Some((window, _)) = state.reply_window() {
-        title.push_span(window_span(window, state.now));
+    let mut title = match &composer.private {
+        Some(target) => Line::from(vec![
+            Span::styled(" Private reply ", Style::new().fg(Color::Magenta).bold()),
+            Span::styled(
+                format!("to {} ", sanitize_line(&target.author)),
+                Style::new().fg(Color::Magenta),
+            ),
+            Span::styled(format!("{length}/{} ", composer.rules.limit), counter_style),
+        ]),
+        None => Line::from(vec![
+            Span::styled(" Reply ", Style::new().bold()),
+            Span::styled(format!("{length}/{} ", composer.rules.limit), counter_style),
+        ]),
+    };
+    match &composer.private {
+        Some(target) => title.push_span(match private_reply::time_left(target, state.now) {
+            Some(left) => Span::styled(format!("· {left} "), Style::new().fg(Color::DarkGray)),
+            None => Span::styled(
+                "· too late to send ".to_string(),
+                Style::new().fg(Color::Red).bold(),
+            ),
+        }),
+        None => {
+            if let Some((window, _)) = state.reply_window() {
+                title.push_span(window_span(window, state.now));
+            }
+        }
     }
     let hint = if focused {
         format!(" {send} send+close · Esc leave ")

@@ -185,7 +185,7 @@ impl Network for BlueskyNetwork {
             reply: true,
             like: true,
             hide: true,
-            private_reply: false,
+            private_reply: None,
             direct_message: self.chat.is_some(),
             profile_lookup: true,
             reply_limit: LIMIT,

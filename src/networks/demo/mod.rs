@@ -354,7 +354,7 @@ impl Network for DemoNetwork {
             reply: true,
             like: true,
             hide: false,
-            private_reply: false,
+            private_reply: Some(crate::networks::graph::window::PRIVATE_REPLY_WINDOW),
             direct_message: false,
             profile_lookup: true,
             reply_limit: REPLY_LIMIT,
@@ -481,6 +481,22 @@ impl Network for DemoNetwork {
             ));
         }
         Ok(SentReply { remote_id })
+    }
+
+    /// Accepts a private reply to a demo comment; the same comment always gets the same
+    /// message id (a network would take a second one only as a retry of the first).
+    async fn private_reply(&self, comment_remote_id: &str, text: &str) -> NetworkResult<SentReply> {
+        if !comment_remote_id.starts_with("demo-") {
+            return Err(NetworkError::Rejected(format!(
+                "no comment '{comment_remote_id}' on the demo network"
+            )));
+        }
+        if text.trim().is_empty() {
+            return Err(NetworkError::Rejected("the private reply is empty".into()));
+        }
+        Ok(SentReply {
+            remote_id: format!("demo-p-{comment_remote_id}"),
+        })
     }
 
     async fn set_liked(&self, remote_id: &str, liked: bool) -> NetworkResult<()> {

@@ -12,6 +12,7 @@ use serde_json::Value;
 use self::parse::{PostInfo, comment_item};
 use super::graph::client::{GraphClient, expect_success, parse_time};
 use super::graph::messaging::{self, Platform, page_of_items};
+use super::graph::window;
 use super::{
     Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
     SentReply,
@@ -232,7 +233,7 @@ impl Network for FacebookNetwork {
             reply: true,
             like: true,
             hide: true,
-            private_reply: true,
+            private_reply: Some(window::PRIVATE_REPLY_WINDOW),
             direct_message: true,
             profile_lookup: false,
             reply_limit: COMMENT_LIMIT,

@@ -15,6 +15,10 @@ pub enum Window {
     Closed { closed_at: DateTime<Utc> },
 }
 
+/// How long after a comment its author may be answered privately (once).
+pub const PRIVATE_REPLY_WINDOW: std::time::Duration =
+    std::time::Duration::from_secs(7 * 24 * 60 * 60);
+
 pub fn standard_window() -> Duration {
     Duration::hours(24)
 }

@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use self::parse::{MediaInfo, comment_items, tagged_item};
 use super::graph::client::{GraphClient, expect_success};
 use super::graph::messaging::{self, Platform, page_of_items};
+use super::graph::window;
 use super::{
     Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
     SentReply,
@@ -243,7 +244,7 @@ impl Network for InstagramNetwork {
             reply: true,
             like: false,
             hide: true,
-            private_reply: true,
+            private_reply: Some(window::PRIVATE_REPLY_WINDOW),
             direct_message: true,
             profile_lookup: false,
             reply_limit: COMMENT_LIMIT,

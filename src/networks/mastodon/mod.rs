@@ -282,7 +282,7 @@ impl Network for MastodonNetwork {
             reply: true,
             like: true,
             hide: false,
-            private_reply: false,
+            private_reply: None,
             direct_message: true,
             profile_lookup: true,
             reply_limit: DEFAULT_LIMIT,
