@@ -326,3 +326,111 @@ async fn media_the_account_is_tagged_in_arrive_as_mentions_and_can_be_answered()
     assert_eq!(sent.remote_id, "c77");
     server.verify().await;
 }
+
+#[tokio::test]
+async fn comments_on_ads_come_from_the_ad_accounts_instagram_media() {
+    let server = MockServer::start().await;
+    let clock = clock();
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{IG}/media")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [
+            { "id": "m1", "caption": "Organic post", "timestamp": "2026-06-08T08:00:00+0000", "comments_count": 1 }
+        ] })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v21.0/act_42/ads"))
+        .and(query_param(
+            "fields",
+            "id,name,effective_status,creative{effective_instagram_media_id}",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [
+            { "id": "ad1", "name": "Autumn sale — 20% off", "effective_status": "ACTIVE",
+              "creative": { "id": "cr1", "effective_instagram_media_id": "ad-media" } },
+            // The same media in a second ad, and an ad that does not run on Instagram.
+            { "id": "ad2", "name": "Autumn sale (copy)", "creative": { "id": "cr2", "effective_instagram_media_id": "ad-media" } },
+            { "id": "ad3", "name": "Facebook only", "creative": { "id": "cr3" } },
+            // An ad whose media is also on the profile: read once, as the organic post.
+            { "id": "ad4", "name": "Boosted", "creative": { "id": "cr4", "effective_instagram_media_id": "m1" } }
+        ] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v21.0/m1/comments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [
+            { "id": "c1", "text": "Nice", "timestamp": "2026-06-09T09:00:00+0000", "username": "a.person" }
+        ] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v21.0/ad-media/comments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [
+            { "id": "c9", "text": "¿Envían a Chile?", "timestamp": "2026-06-09T10:00:00+0000",
+              "from": { "id": "u9", "username": "dani.r" } }
+        ] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let page = network(&server, &clock)
+        .with_ad_account(Some("42".into()))
+        .fetch_since(COMMENTS, None)
+        .await
+        .unwrap();
+    let summary: Vec<(&str, ConversationKind, Option<&str>)> = page
+        .items
+        .iter()
+        .map(|i| (i.message.remote_id.as_str(), i.kind, i.subject.as_deref()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("c1", ConversationKind::Comment, Some("Organic post")),
+            (
+                "c9",
+                ConversationKind::AdComment,
+                Some("[Ad] Autumn sale — 20% off")
+            )
+        ]
+    );
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn without_the_ads_permission_the_accounts_own_media_still_sync() {
+    let server = MockServer::start().await;
+    let clock = clock();
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{IG}/media")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [
+            { "id": "m1", "caption": "Organic post", "timestamp": "2026-06-08T08:00:00+0000", "comments_count": 1 }
+        ] })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v21.0/act_42/ads"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({ "error": {
+            "message": "(#200) Requires ads_read permission", "type": "OAuthException", "code": 200
+        } })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v21.0/m1/comments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [
+            { "id": "c1", "text": "Nice", "timestamp": "2026-06-09T09:00:00+0000", "username": "a.person" }
+        ] })))
+        .mount(&server)
+        .await;
+    let network = network(&server, &clock).with_ad_account(Some("act_42".into()));
+    let page = network.fetch_since(COMMENTS, None).await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    let refused = network.check_access().await.unwrap();
+    assert!(
+        refused
+            .iter()
+            .any(|(what, why)| what.contains("ads") && why.contains("ads_read")),
+        "{refused:?}"
+    );
+}

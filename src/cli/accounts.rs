@@ -41,6 +41,9 @@ pub struct AddArgs {
     /// Explorer); for Instagram, the Page the professional account is linked to.
     #[arg(long, required_if_eq_any([("network", "facebook"), ("network", "instagram")]))]
     pub page_id: Option<String>,
+    /// Instagram: also read comments on the ads of this ad account ("act_…"; needs ads_read).
+    #[arg(long, value_name = "AD_ACCOUNT_ID")]
+    pub ad_account: Option<String>,
     /// Facebook: the Graph API's address [default: https://graph.facebook.com].
     #[arg(long)]
     pub api_base: Option<String>,
@@ -275,7 +278,8 @@ async fn add_instagram(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Resu
     let (ig_user_id, username) = InstagramNetwork::linked_account(&graph, &page_id)
         .await
         .with_context(|| format!("cannot find the Instagram account of the Page {page_id}"))?;
-    let network = InstagramNetwork::new(graph, ig_user_id.clone(), page_id.clone(), clock);
+    let network = InstagramNetwork::new(graph, ig_user_id.clone(), page_id.clone(), clock)
+        .with_ad_account(args.ad_account.clone());
     let refused = network.check_access().await?;
     println!(
         "Instagram: @{} ({ig_user_id}), through the Page {page_id}",
@@ -291,6 +295,9 @@ async fn add_instagram(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Resu
     ];
     if let Some(username) = &username {
         lines.push(("handle", username.clone()));
+    }
+    if let Some(ad_account) = &args.ad_account {
+        lines.push(("ad_account_id", ad_account.clone()));
     }
     if let Some(base) = &args.api_base {
         lines.push(("api_base", base.clone()));

@@ -112,6 +112,7 @@ impl Context {
                 chat_service: None,
                 page_id: None,
                 ig_user_id: None,
+                ad_account_id: None,
                 api_base: None,
                 graph_version: None,
                 human_agent: false,
@@ -237,7 +238,8 @@ impl Context {
                         Arc::clone(&self.clock),
                     )
                     .with_username(account.handle.clone())
-                    .with_human_agent(account.human_agent),
+                    .with_human_agent(account.human_agent)
+                    .with_ad_account(account.ad_account_id.clone()),
                 )
             }
         }))

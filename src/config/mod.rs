@@ -156,6 +156,9 @@ pub struct AccountConfig {
     pub page_id: Option<String>,
     /// Instagram: the professional account's id (`instagram_business_account` of the Page).
     pub ig_user_id: Option<String>,
+    /// Instagram: the ad account ("act_…" or its number) whose ads' Instagram media are read for
+    /// comments on ads (they are not among the account's media). Needs `ads_read`.
+    pub ad_account_id: Option<String>,
     /// Facebook and Instagram: the Graph API's address. Default: https://graph.facebook.com.
     pub api_base: Option<String>,
     /// Facebook and Instagram: the Graph API version, e.g. "v21.0".

@@ -123,6 +123,7 @@ fn the_secret_reference_is_taken_from_the_one_key_given() {
         chat_service: None,
         page_id: None,
         ig_user_id: None,
+        ad_account_id: None,
         api_base: None,
         graph_version: None,
         human_agent: false,

@@ -34,6 +34,11 @@ const COMMENT_PAGES: usize = 5;
 /// Instagram's longest comment, in characters.
 const COMMENT_LIMIT: usize = 2200;
 
+/// Ads asked for per page, and pages read: the ad account's newest 100 ads.
+const ADS_PER_PAGE: usize = 50;
+const AD_PAGES: usize = 2;
+const AD_FIELDS: &str = "id,name,effective_status,creative{effective_instagram_media_id}";
+
 const TAG_FIELDS: &str = "id,caption,timestamp,username,permalink,media_type";
 const MEDIA_FIELDS: &str = "id,caption,timestamp,comments_count,permalink";
 const COMMENT_FIELDS: &str = "id,text,timestamp,username,from{id,username},like_count,hidden,\
@@ -48,6 +53,8 @@ pub struct InstagramNetwork {
     username: Option<String>,
     clock: SharedClock,
     human_agent: bool,
+    /// The ad account whose ads' Instagram media are read for ad comments ("act_…").
+    ad_account: Option<String>,
 }
 
 impl InstagramNetwork {
@@ -64,7 +71,18 @@ impl InstagramNetwork {
             username: None,
             clock,
             human_agent: false,
+            ad_account: None,
         }
+    }
+
+    /// Also reads comments on the Instagram media of this ad account's ads ("act_123" or
+    /// "123").
+    pub fn with_ad_account(mut self, ad_account: Option<String>) -> InstagramNetwork {
+        self.ad_account = ad_account
+            .map(|id| id.trim().trim_start_matches("act_").to_owned())
+            .filter(|id| !id.is_empty())
+            .map(|id| format!("act_{id}"));
+        self
     }
 
     /// The account's username, to tell its own replies apart where the API gives no id.
@@ -123,8 +141,15 @@ impl InstagramNetwork {
                 ],
             ),
         ];
+        let ads = self.ad_account.as_ref().map(|ad_account| {
+            (
+                "the ad account's ads (comments on ads)",
+                format!("{ad_account}/ads"),
+                vec![("limit", "1".to_owned())],
+            )
+        });
         let mut refused = Vec::new();
-        for (what, path, query) in probes {
+        for (what, path, query) in probes.into_iter().chain(ads) {
             match self.graph.get(&path, &query).await {
                 Ok(_) => {}
                 Err(NetworkError::Rejected(reason)) => refused.push((what, reason)),
@@ -166,6 +191,49 @@ impl InstagramNetwork {
         Ok(page_of_items(items, cursor))
     }
 
+    /// The Instagram media of the ad account's ads, which `/media` does not list (an ad's media
+    /// is often never posted to the profile). Without `ads_read` this says so in the log and
+    /// the account's own media still sync.
+    async fn ad_media(&self) -> NetworkResult<Vec<MediaInfo>> {
+        let Some(ad_account) = &self.ad_account else {
+            return Ok(Vec::new());
+        };
+        let mut page = match self
+            .graph
+            .get(
+                &format!("{ad_account}/ads"),
+                &[
+                    ("fields", AD_FIELDS.to_owned()),
+                    ("limit", ADS_PER_PAGE.to_string()),
+                ],
+            )
+            .await
+        {
+            Ok(page) => page,
+            Err(NetworkError::Rejected(reason)) => {
+                tracing::warn!(%reason, "cannot read the ad account's ads; Instagram ad comments are skipped");
+                return Ok(Vec::new());
+            }
+            Err(other) => return Err(other),
+        };
+        let mut media: Vec<MediaInfo> = Vec::new();
+        for _ in 0..AD_PAGES {
+            for ad in page["data"].as_array().into_iter().flatten() {
+                // Several ads often run the same media: its comments are read once.
+                if let Some(info) = MediaInfo::from_ad(ad)
+                    && !media.iter().any(|m| m.id == info.id)
+                {
+                    media.push(info);
+                }
+            }
+            match page["paging"]["next"].as_str() {
+                Some(next) => page = self.graph.get_url(next).await?,
+                None => break,
+            }
+        }
+        Ok(media)
+    }
+
     async fn fetch_comments(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
         let since = messaging::since(cursor, self.clock.now());
         let mut media = Vec::new();
@@ -190,6 +258,11 @@ impl InstagramNetwork {
             match page["paging"]["next"].as_str() {
                 Some(next) => page = self.graph.get_url(next).await?,
                 None => break,
+            }
+        }
+        for ad_media in self.ad_media().await? {
+            if !media.iter().any(|m| m.id == ad_media.id) {
+                media.push(ad_media);
             }
         }
         let mut items = Vec::new();

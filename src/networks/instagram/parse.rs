@@ -12,6 +12,8 @@ use crate::networks::graph::parse::subject;
 pub struct MediaInfo {
     pub id: String,
     pub subject: Option<String>,
+    /// Comment, or AdComment for the media of an ad.
+    pub kind: ConversationKind,
 }
 
 impl MediaInfo {
@@ -20,6 +22,20 @@ impl MediaInfo {
         Some(MediaInfo {
             id: media["id"].as_str()?.to_owned(),
             subject: caption,
+            kind: ConversationKind::Comment,
+        })
+    }
+
+    /// The Instagram media an ad runs as (`creative{effective_instagram_media_id}` of an ad
+    /// of the ad account), with the ad's name as subject; None for an ad not on Instagram.
+    pub fn from_ad(ad: &Value) -> Option<MediaInfo> {
+        let media = ad["creative"]["effective_instagram_media_id"].as_str()?;
+        Some(MediaInfo {
+            id: media.to_owned(),
+            subject: ad["name"]
+                .as_str()
+                .map(|name| format!("[Ad] {}", subject(name))),
+            kind: ConversationKind::AdComment,
         })
     }
 }
@@ -69,7 +85,7 @@ pub fn comment_items(
         let mine = author.remote_id == me
             || my_username.is_some_and(|u| author.handle.trim_start_matches('@') == u);
         items.push(IncomingItem {
-            kind: ConversationKind::Comment,
+            kind: media.kind,
             root_remote_id: root.to_owned(),
             subject: media.subject.clone(),
             customer: customer.clone(),
