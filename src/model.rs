@@ -70,7 +70,7 @@ macro_rules! text_enum {
 
 text_enum!(
     /// The social networks hark speaks. `demo` is the embedded simulated network.
-    NetworkKind, "network" { Demo => "demo", Mastodon => "mastodon", Bluesky => "bluesky", Facebook => "facebook", Instagram => "instagram" }
+    NetworkKind, "network" { Demo => "demo", Mastodon => "mastodon", Bluesky => "bluesky", Facebook => "facebook", Instagram => "instagram", X => "x" }
 );
 
 impl NetworkKind {
@@ -81,6 +81,7 @@ impl NetworkKind {
             NetworkKind::Bluesky => "Bluesky",
             NetworkKind::Facebook => "Facebook",
             NetworkKind::Instagram => "Instagram",
+            NetworkKind::X => "X",
         }
     }
 }

@@ -5,7 +5,6 @@
 use crossterm::event::KeyEvent;
 use ratatui::style::{Color, Style};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
-use unicode_segmentation::UnicodeSegmentation;
 
 use super::picker::Picker;
 use super::placeholders::{self, PlaceholderValues};
@@ -115,10 +114,7 @@ impl Composer {
     /// The length of what will be sent, as the network counts it.
     pub fn length(&self) -> usize {
         let text = self.outgoing();
-        match self.rules.unit {
-            LengthUnit::Characters => text.chars().count(),
-            LengthUnit::Graphemes => text.graphemes(true).count(),
-        }
+        self.rules.unit.count(&text)
     }
 
     pub fn check(&self) -> Result<String, NotSendable> {

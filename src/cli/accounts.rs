@@ -23,6 +23,7 @@ pub enum AddNetwork {
     Bluesky,
     Facebook,
     Instagram,
+    X,
 }
 
 #[derive(Debug, Args)]
@@ -41,6 +42,15 @@ pub struct AddArgs {
     /// Explorer); for Instagram, the Page the professional account is linked to.
     #[arg(long, required_if_eq_any([("network", "facebook"), ("network", "instagram")]))]
     pub page_id: Option<String>,
+    /// X: the OAuth 2.0 client id of your X app (developer portal → the app → Keys and tokens).
+    #[arg(long, required_if_eq("network", "x"))]
+    pub client_id: Option<String>,
+    /// X: the callback address registered for the app [default: http://127.0.0.1:8765/callback].
+    #[arg(long)]
+    pub redirect_uri: Option<String>,
+    /// X: the environment variable holding the app's client secret (a "Web App" client only).
+    #[arg(long, value_name = "VAR")]
+    pub client_secret_env: Option<String>,
     /// Instagram: also read comments on the ads of this ad account ("act_…"; needs ads_read).
     #[arg(long, value_name = "AD_ACCOUNT_ID")]
     pub ad_account: Option<String>,
@@ -82,6 +92,7 @@ pub async fn add(config_path: Option<PathBuf>, args: AddArgs) -> anyhow::Result<
         AddNetwork::Bluesky => add_bluesky(&args, given).await?,
         AddNetwork::Facebook => add_facebook(&args, given).await?,
         AddNetwork::Instagram => add_instagram(&args, given).await?,
+        AddNetwork::X => super::add_x::add_x(&args, given).await?,
     };
     if config_path.exists() {
         let existing = Config::load(&config_path)?;
@@ -94,20 +105,27 @@ pub async fn add(config_path: Option<PathBuf>, args: AddArgs) -> anyhow::Result<
             .into());
         }
     }
-    let reference = match added.reference {
-        Some(reference) => reference,
-        None => SecretRef::File(save_secret(
+    let reference = match (added.reference, &added.secret) {
+        (Some(reference), _) => Some(reference),
+        (None, Some(secret)) => Some(SecretRef::File(save_secret(
             &config_path,
             &format!("{}.token", added.name),
-            &added.secret,
-        )?),
+            secret,
+        )?)),
+        (None, None) => None,
     };
+    if let Some(session) = &added.x_session {
+        let file = crate::networks::x::auth::session_file(&secrets_dir(&config_path), &added.name);
+        session
+            .save(&file)
+            .with_context(|| format!("cannot write {}", file.display()))?;
+    }
     let mut lines = added.lines;
-    lines.push(match &reference {
-        SecretRef::Env(var) => ("token_env", var.clone()),
-        SecretRef::Command(cmd) => ("token_cmd", cmd.clone()),
+    lines.extend(reference.map(|reference| match reference {
+        SecretRef::Env(var) => ("token_env", var),
+        SecretRef::Command(cmd) => ("token_cmd", cmd),
         SecretRef::File(path) => ("token_file", path.display().to_string()),
-    });
+    }));
     append_account(&config_path, &added.name, &lines)?;
     println!(
         "Added '{}' to {}; `hark sync --once` fetches it.",
@@ -118,13 +136,16 @@ pub async fn add(config_path: Option<PathBuf>, args: AddArgs) -> anyhow::Result<
 }
 
 /// An account ready to be written into the config.
-struct Added {
-    name: String,
-    secret: Secret,
+pub(super) struct Added {
+    pub name: String,
+    /// The token to keep (None: nothing to keep, or already kept elsewhere).
+    pub secret: Option<Secret>,
+    /// An X sign-in, kept as `secrets/NAME.session.json`.
+    pub x_session: Option<crate::networks::x::auth::Session>,
     /// Where the secret already is; None to keep it in a file of its own.
-    reference: Option<SecretRef>,
+    pub reference: Option<SecretRef>,
     /// The account's keys after name, in order.
-    lines: Vec<(&'static str, String)>,
+    pub lines: Vec<(&'static str, String)>,
 }
 
 async fn add_mastodon(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Result<Added> {
@@ -150,7 +171,8 @@ async fn add_mastodon(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Resul
             .name
             .clone()
             .unwrap_or_else(|| format!("mastodon-{}", me.username)),
-        secret: token,
+        secret: Some(token),
+        x_session: None,
         reference,
         lines: vec![
             ("network", "mastodon".into()),
@@ -206,7 +228,8 @@ async fn add_bluesky(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Result
                 session.handle.split('.').next().unwrap_or("brand")
             )
         }),
-        secret: password,
+        secret: Some(password),
+        x_session: None,
         reference,
         lines,
     })
@@ -262,7 +285,8 @@ async fn add_facebook(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Resul
                 format!("facebook-{slug}")
             }
         }),
-        secret: token,
+        secret: Some(token),
+        x_session: None,
         reference,
         lines,
     })
@@ -312,7 +336,8 @@ async fn add_instagram(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Resu
                 username.clone().unwrap_or_else(|| ig_user_id.clone())
             )
         }),
-        secret: token,
+        secret: Some(token),
+        x_session: None,
         reference,
         lines,
     })
@@ -373,12 +398,17 @@ async fn sign_in(instance: &str, clock: SharedClock) -> anyhow::Result<Secret> {
     ))
 }
 
-/// Writes a secret to `secrets/FILE` beside the config file, readable by its owner only.
-fn save_secret(config_path: &Path, file: &str, token: &Secret) -> anyhow::Result<PathBuf> {
-    let dir = config_path
+/// The secrets folder beside the config file.
+fn secrets_dir(config_path: &Path) -> PathBuf {
+    config_path
         .parent()
         .unwrap_or(Path::new("."))
-        .join("secrets");
+        .join("secrets")
+}
+
+/// Writes a secret to `secrets/FILE` beside the config file, readable by its owner only.
+fn save_secret(config_path: &Path, file: &str, token: &Secret) -> anyhow::Result<PathBuf> {
+    let dir = secrets_dir(config_path);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(file);
     let mut options = std::fs::OpenOptions::new();

@@ -496,8 +496,9 @@ async fn reply(context: &Context, id: i64, text: &str, how: ReplyHow) -> anyhow:
     let mut store = context.open_store()?;
     let account = connected_account(context, &store, id)?;
     if let Some(account) = account {
-        let limit = account.network.capabilities().reply_limit;
-        let length = text.chars().count();
+        let capabilities = account.network.capabilities();
+        let limit = capabilities.reply_limit;
+        let length = capabilities.reply_unit.count(text);
         if length > limit {
             return Err(UsageError(format!(
                 "the reply is {length} characters; {} takes at most {limit}",

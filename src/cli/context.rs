@@ -14,7 +14,7 @@ use crate::model::NetworkKind;
 use crate::networks::Network;
 use crate::networks::demo::{self, DemoNetwork};
 use crate::networks::graph::{self, client::GraphClient};
-use crate::networks::{bluesky, facebook, instagram, mastodon};
+use crate::networks::{bluesky, facebook, instagram, mastodon, x};
 use crate::store::{NewAccount, Store};
 use crate::sync::SyncAccount;
 
@@ -113,6 +113,9 @@ impl Context {
                 page_id: None,
                 ig_user_id: None,
                 ad_account_id: None,
+                client_id: None,
+                client_secret_env: None,
+                searches: Vec::new(),
                 api_base: None,
                 graph_version: None,
                 human_agent: false,
@@ -242,7 +245,60 @@ impl Context {
                     .with_ad_account(account.ad_account_id.clone()),
                 )
             }
+            NetworkKind::X => {
+                let client = self.x_client(account)?;
+                Arc::new(
+                    x::XNetwork::new(client, Arc::clone(&self.clock))
+                        .with_searches(account.searches.clone())
+                        .with_dms(account.dms),
+                )
+            }
         }))
+    }
+
+    /// An X API client: the signed-in session kept beside the secrets (refreshed and written
+    /// back), or else a user access token from the account's token reference.
+    fn x_client(&self, account: &AccountConfig) -> Result<x::api::XClient, String> {
+        let api_base = account
+            .api_base
+            .clone()
+            .unwrap_or_else(|| x::api::DEFAULT_API_BASE.to_owned());
+        let session_file = self
+            .secrets_dir()
+            .map(|dir| x::auth::session_file(&dir, &account.name));
+        let session = session_file.as_deref().and_then(x::auth::Session::load);
+        let credentials = match (session, account.client_id.clone(), account.secret()) {
+            (Some(session), Some(client_id), _) => {
+                let client_secret =
+                    match &account.client_secret_env {
+                        Some(var) => Some(crate::config::Secret::new(std::env::var(var).map_err(
+                            |_| format!("the client secret's variable {var} is not set"),
+                        )?)),
+                        None => None,
+                    };
+                let app = x::auth::App {
+                    client_id,
+                    client_secret,
+                    authorize_url: x::auth::DEFAULT_AUTHORIZE_URL.to_owned(),
+                    api_base: api_base.clone(),
+                    redirect_uri: x::auth::DEFAULT_REDIRECT_URI.to_owned(),
+                };
+                x::api::Credentials::signed_in(app, session_file, session)
+            }
+            (_, _, Some(secret)) => {
+                x::api::Credentials::Fixed(secret.resolve().map_err(|err| {
+                    format!("cannot read the token ({}): {err}", secret.describe())
+                })?)
+            }
+            (None, _, None) => {
+                return Err("not signed in to X: run `hark accounts add x --client-id …`".into());
+            }
+            (Some(_), None, None) => {
+                return Err("the X session needs the app's `client_id` in the config".into());
+            }
+        };
+        x::api::XClient::new(&api_base, credentials, Arc::clone(&self.clock))
+            .map_err(|err| err.to_string())
     }
 
     /// A Graph API client for a Facebook or Instagram account, with its Page access token.
@@ -288,7 +344,8 @@ fn default_handle(network: NetworkKind) -> String {
         NetworkKind::Mastodon
         | NetworkKind::Bluesky
         | NetworkKind::Facebook
-        | NetworkKind::Instagram => String::new(),
+        | NetworkKind::Instagram
+        | NetworkKind::X => String::new(),
     }
 }
 
@@ -298,7 +355,8 @@ fn default_display_name(network: NetworkKind) -> Option<String> {
         NetworkKind::Mastodon
         | NetworkKind::Bluesky
         | NetworkKind::Facebook
-        | NetworkKind::Instagram => None,
+        | NetworkKind::Instagram
+        | NetworkKind::X => None,
     }
 }
 

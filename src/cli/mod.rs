@@ -3,6 +3,7 @@
 //! Exit codes (stable, for scripts): see [`exit`].
 
 pub mod accounts;
+mod add_x;
 mod commands;
 mod context;
 pub mod exit;

@@ -160,7 +160,17 @@ pub struct AccountConfig {
     /// comments on ads (they are not among the account's media). Needs `ads_read`.
     pub ad_account_id: Option<String>,
     /// Facebook and Instagram: the Graph API's address. Default: https://graph.facebook.com.
+    /// X: the API's address. Default: https://api.x.com.
     pub api_base: Option<String>,
+    /// X: the OAuth 2.0 client id of the X app hark signs in through (refreshes the session).
+    pub client_id: Option<String>,
+    /// X: the environment variable holding that app's client secret, for a confidential
+    /// ("Web App") client; a native app has none.
+    pub client_secret_env: Option<String>,
+    /// X: search queries followed beyond mentions (keywords, "phrases", #hashtags, X search
+    /// operators), each hit a conversation of the "search" kind.
+    #[serde(default)]
+    pub searches: Vec<String>,
     /// Facebook and Instagram: the Graph API version, e.g. "v21.0".
     pub graph_version: Option<String>,
     /// Facebook and Instagram: answer messages up to 7 days old with the HUMAN_AGENT tag (the
@@ -327,6 +337,22 @@ impl Config {
                 return fail(format!(
                     "account '{}' needs the linked Page's access token: token_env, token_cmd or token_file",
                     account.name
+                ));
+            }
+            if account.network == NetworkKind::X
+                && account.client_id.is_none()
+                && account.secret().is_none()
+            {
+                return fail(format!(
+                    "account '{}' is on X and needs `client_id` (sign in with `hark accounts add x`) or a user access token: token_env, token_cmd or token_file",
+                    account.name
+                ));
+            }
+            if let Some(query) = account.searches.iter().find(|q| q.chars().count() > 512) {
+                return fail(format!(
+                    "account '{}': the search \"{}…\" is longer than X's 512 characters",
+                    account.name,
+                    query.chars().take(40).collect::<String>()
                 ));
             }
             if account.network == NetworkKind::Facebook {

@@ -8,13 +8,16 @@ pub mod facebook;
 pub mod graph;
 pub mod http;
 pub mod instagram;
+pub mod length;
 pub mod mastodon;
+pub mod x;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use self::length::LengthUnit;
 use crate::model::{ConversationKind, IncomingItem, NetworkKind, RemoteContact, RemoteMessage};
 
 /// What a network can do, so that the interface can say "not supported on Instagram" before
@@ -38,15 +41,6 @@ pub struct Capabilities {
     /// Direct messages may only be answered within a window after the customer's last message
     /// (Messenger, Instagram): Some(whether the 7-day human-agent window applies).
     pub dm_window: Option<bool>,
-}
-
-/// How a network counts the length of a post.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LengthUnit {
-    /// Unicode scalar values (Mastodon, Facebook).
-    Characters,
-    /// User-perceived characters: an emoji family counts once (Bluesky).
-    Graphemes,
 }
 
 /// One page of items fetched from a stream.

@@ -1,0 +1,503 @@
+//! X (API v2): mentions of the brand, replies to its posts, DMs, and the searches the team
+//! defines (keywords, hashtags, phrases) as conversations of their own. Replies, likes, hiding
+//! replies to the brand's posts, and DMs.
+
+pub mod api;
+pub mod auth;
+pub mod parse;
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use reqwest::Method;
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+
+use self::api::XClient;
+use self::parse::{
+    DM_EXPANSIONS, DM_FIELDS, TWEET_EXPANSIONS, TWEET_FIELDS, USER_FIELDS, dm_items, newer,
+    tweet_items,
+};
+use super::{
+    Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
+    SentReply,
+};
+use crate::clock::SharedClock;
+use crate::model::{ConversationKind, NetworkKind, RemoteContact, RemoteMessage};
+
+pub const MENTIONS: &str = "mentions";
+pub const DMS: &str = "dms";
+pub const SEARCHES: &str = "searches";
+
+/// Pages read per stream in one sync (100 posts or events each).
+const PAGES: usize = 5;
+/// The longest post, in X's weighted count.
+pub const POST_LIMIT: usize = 280;
+
+/// The signed-in user.
+#[derive(Debug, Clone)]
+struct Me {
+    id: String,
+    username: String,
+}
+
+pub struct XNetwork {
+    client: XClient,
+    searches: Vec<String>,
+    dms: bool,
+    clock: SharedClock,
+    me: OnceCell<Me>,
+}
+
+impl XNetwork {
+    pub fn new(client: XClient, clock: SharedClock) -> XNetwork {
+        XNetwork {
+            client,
+            searches: Vec::new(),
+            dms: true,
+            clock,
+            me: OnceCell::new(),
+        }
+    }
+
+    /// Search queries (X search syntax: words, "phrases", #hashtags, operators) followed
+    /// beyond mentions.
+    pub fn with_searches(mut self, searches: Vec<String>) -> XNetwork {
+        self.searches = searches
+            .into_iter()
+            .map(|q| q.trim().to_owned())
+            .filter(|q| !q.is_empty())
+            .collect();
+        self
+    }
+
+    pub fn with_dms(mut self, dms: bool) -> XNetwork {
+        self.dms = dms;
+        self
+    }
+
+    /// `GET /2/users/me`: who the token belongs to.
+    pub async fn who_am_i(&self) -> NetworkResult<RemoteContact> {
+        let answer = self
+            .client
+            .get(
+                "users/me",
+                "/users/me",
+                &[("user.fields", USER_FIELDS.to_owned())],
+            )
+            .await?;
+        Ok(parse::contact(&answer["data"]))
+    }
+
+    async fn me(&self) -> NetworkResult<&Me> {
+        self.me
+            .get_or_try_init(|| async {
+                let user = self.who_am_i().await?;
+                Ok(Me {
+                    username: user.handle.trim_start_matches('@').to_owned(),
+                    id: user.remote_id,
+                })
+            })
+            .await
+    }
+
+    fn post_query(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("max_results", "100".to_owned()),
+            ("tweet.fields", TWEET_FIELDS.to_owned()),
+            ("expansions", TWEET_EXPANSIONS.to_owned()),
+            ("user.fields", USER_FIELDS.to_owned()),
+        ]
+    }
+
+    /// Mentions newer than the cursor (a post id), newest page first, following `next_token`.
+    async fn fetch_mentions(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        let me = self.me().await?;
+        let mut query = self.post_query();
+        if let Some(since) = cursor {
+            query.push(("since_id", since.to_owned()));
+        }
+        let path = format!("/users/{}/mentions", me.id);
+        let (items, newest) = self
+            .read_posts("mentions", &path, query, &me.id, None, |tweet| {
+                Some(
+                    if tweet["in_reply_to_user_id"].as_str() == Some(me.id.as_str()) {
+                        ConversationKind::Comment
+                    } else {
+                        ConversationKind::Mention
+                    },
+                )
+            })
+            .await?;
+        Ok(FetchPage {
+            items,
+            cursor: newest.or(cursor.map(str::to_owned)),
+            more: false,
+        })
+    }
+
+    /// Each search newer than its own cursor; the stream's cursor is a JSON object of
+    /// query → newest post id.
+    async fn fetch_searches(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        let me = self.me().await?;
+        let mut positions: BTreeMap<String, String> = cursor
+            .and_then(|c| serde_json::from_str(c).ok())
+            .unwrap_or_default();
+        let mut items = Vec::new();
+        let mine = format!("@{}", me.username.to_lowercase());
+        for search in &self.searches {
+            let mut query = self.post_query();
+            query.push(("query", search.clone()));
+            if let Some(since) = positions.get(search) {
+                query.push(("since_id", since.clone()));
+            }
+            let subject = format!("search: {search}");
+            let (found, newest) = self
+                .read_posts(
+                    "search",
+                    "/tweets/search/recent",
+                    query,
+                    &me.id,
+                    Some(&subject),
+                    |tweet| {
+                        // Posts that mention the brand arrive as mentions already.
+                        let mentions_me = tweet["entities"]["mentions"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .any(|m| {
+                                m["id"].as_str() == Some(me.id.as_str())
+                                    || m["username"]
+                                        .as_str()
+                                        .map(|u| format!("@{}", u.to_lowercase()))
+                                        == Some(mine.clone())
+                            });
+                        (!mentions_me).then_some(ConversationKind::SearchHit)
+                    },
+                )
+                .await?;
+            items.extend(found);
+            if let Some(newest) = newest {
+                positions.insert(search.clone(), newest);
+            }
+        }
+        // Searches no longer configured are forgotten.
+        positions.retain(|query, _| self.searches.contains(query));
+        Ok(FetchPage {
+            items,
+            cursor: serde_json::to_string(&positions).ok(),
+            more: false,
+        })
+    }
+
+    /// Reads up to `PAGES` pages of posts; answers the items and the newest id seen.
+    async fn read_posts(
+        &self,
+        endpoint: &'static str,
+        path: &str,
+        query: Vec<(&'static str, String)>,
+        me: &str,
+        subject: Option<&str>,
+        kind_of: impl Fn(&Value) -> Option<ConversationKind>,
+    ) -> NetworkResult<(Vec<crate::model::IncomingItem>, Option<String>)> {
+        let mut items = Vec::new();
+        let mut newest: Option<String> = None;
+        let mut token: Option<String> = None;
+        for _ in 0..PAGES {
+            let mut query = query.clone();
+            if let Some(token) = &token {
+                let name = if endpoint == "search" {
+                    "next_token"
+                } else {
+                    "pagination_token"
+                };
+                query.push((name, token.clone()));
+            }
+            let answer = self.client.get(endpoint, path, &query).await?;
+            if let Some(id) = answer["meta"]["newest_id"].as_str()
+                && newest.as_deref().is_none_or(|n| newer(id, n))
+            {
+                newest = Some(id.to_owned());
+            }
+            items.extend(tweet_items(
+                &answer,
+                me,
+                subject,
+                self.clock.now(),
+                &kind_of,
+            ));
+            match answer["meta"]["next_token"].as_str() {
+                Some(next) => token = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        if token.is_some() && items.len() >= PAGES * 100 {
+            tracing::warn!(
+                endpoint,
+                "more posts than one sync reads; the oldest are skipped"
+            );
+        }
+        Ok((items, newest))
+    }
+
+    /// DM events: the API has no `since_id`, so pages are read until the newest event stored
+    /// last time (the cursor) comes by.
+    async fn fetch_dms(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        let me = self.me().await?;
+        let mut answers = Vec::new();
+        let mut token: Option<String> = None;
+        let mut newest: Option<String> = None;
+        'pages: for _ in 0..PAGES {
+            let mut query = vec![
+                ("max_results", "100".to_owned()),
+                ("event_types", "MessageCreate".to_owned()),
+                ("dm_event.fields", DM_FIELDS.to_owned()),
+                ("expansions", DM_EXPANSIONS.to_owned()),
+                ("user.fields", USER_FIELDS.to_owned()),
+            ];
+            if let Some(token) = &token {
+                query.push(("pagination_token", token.clone()));
+            }
+            let mut answer = self.client.get("dm_events", "/dm_events", &query).await?;
+            let mut known = false;
+            if let Some(events) = answer["data"].as_array_mut() {
+                // Newest first: keep events until the first one already stored.
+                let keep = events
+                    .iter()
+                    .position(|e| {
+                        let id = e["id"].as_str().unwrap_or("");
+                        cursor.is_some_and(|seen| !newer(id, seen))
+                    })
+                    .unwrap_or(events.len());
+                known = keep < events.len();
+                events.truncate(keep);
+                for id in events.iter().filter_map(|e| e["id"].as_str()) {
+                    if newest.as_deref().is_none_or(|n| newer(id, n)) {
+                        newest = Some(id.to_owned());
+                    }
+                }
+            }
+            let next = answer["meta"]["next_token"].as_str().map(str::to_owned);
+            answers.push(answer);
+            // The first sync reads one page: the newest hundred events.
+            if known || cursor.is_none() {
+                break 'pages;
+            }
+            match next {
+                Some(next) => token = Some(next),
+                None => break,
+            }
+        }
+        let items = answers.iter().flat_map(|a| dm_items(a, &me.id)).collect();
+        Ok(FetchPage {
+            items,
+            cursor: newest.or(cursor.map(str::to_owned)),
+            more: false,
+        })
+    }
+
+    /// One small read of each thing hark syncs; each refusal kept with X's reason.
+    pub async fn check_access(&self) -> NetworkResult<Vec<(&'static str, String)>> {
+        let me = self.me().await?.id.clone();
+        let mut probes = vec![(
+            "mentions",
+            "mentions",
+            format!("/users/{me}/mentions"),
+            vec![("max_results", "5".to_owned())],
+        )];
+        if self.dms {
+            probes.push((
+                "DMs (dm.read)",
+                "dm_events",
+                "/dm_events".to_owned(),
+                vec![("max_results", "1".to_owned())],
+            ));
+        }
+        if let Some(search) = self.searches.first() {
+            probes.push((
+                "searches",
+                "search",
+                "/tweets/search/recent".to_owned(),
+                vec![("query", search.clone()), ("max_results", "10".to_owned())],
+            ));
+        }
+        let mut refused = Vec::new();
+        for (what, endpoint, path, query) in probes {
+            match self.client.get(endpoint, &path, &query).await {
+                Ok(_) => {}
+                Err(NetworkError::Rejected(reason) | NetworkError::Auth(reason)) => {
+                    refused.push((what, reason));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(refused)
+    }
+}
+
+#[async_trait]
+impl Network for XNetwork {
+    fn kind(&self) -> NetworkKind {
+        NetworkKind::X
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            reply: true,
+            like: true,
+            hide: true,
+            private_reply: None,
+            direct_message: true,
+            profile_lookup: true,
+            reply_limit: POST_LIMIT,
+            reply_unit: LengthUnit::XWeighted,
+            signatures: false,
+            dm_window: None,
+        }
+    }
+
+    fn streams(&self) -> Vec<&'static str> {
+        let mut streams = vec![MENTIONS];
+        if self.dms {
+            streams.push(DMS);
+        }
+        if !self.searches.is_empty() {
+            streams.push(SEARCHES);
+        }
+        streams
+    }
+
+    async fn fetch_since(&self, stream: &str, cursor: Option<&str>) -> NetworkResult<FetchPage> {
+        match stream {
+            MENTIONS => self.fetch_mentions(cursor).await,
+            DMS => self.fetch_dms(cursor).await,
+            SEARCHES => self.fetch_searches(cursor).await,
+            other => Err(NetworkError::Rejected(format!("no stream '{other}' on X"))),
+        }
+    }
+
+    async fn reply(&self, request: &ReplyRequest) -> NetworkResult<SentReply> {
+        if request.kind == ConversationKind::Dm {
+            // Into the DM conversation itself (one-to-one ids are the two user ids).
+            let path = format!("/dm_conversations/{}/messages", request.root_remote_id);
+            let answer = self
+                .client
+                .send(
+                    "dm:send",
+                    Method::POST,
+                    &path,
+                    Some(&json!({ "text": request.text })),
+                )
+                .await?;
+            return answer["data"]["dm_event_id"]
+                .as_str()
+                .map(|id| SentReply {
+                    remote_id: id.to_owned(),
+                })
+                .ok_or_else(|| NetworkError::Malformed("a sent DM without an id".into()));
+        }
+        let target = request
+            .in_reply_to
+            .clone()
+            .unwrap_or_else(|| request.root_remote_id.clone());
+        let body = json!({ "text": request.text, "reply": { "in_reply_to_tweet_id": target } });
+        let answer = self
+            .client
+            .send("tweets:create", Method::POST, "/tweets", Some(&body))
+            .await?;
+        answer["data"]["id"]
+            .as_str()
+            .map(|id| SentReply {
+                remote_id: id.to_owned(),
+            })
+            .ok_or_else(|| NetworkError::Malformed("a created post without an id".into()))
+    }
+
+    async fn set_liked(&self, remote_id: &str, liked: bool) -> NetworkResult<()> {
+        let me = self.me().await?.id.clone();
+        if liked {
+            self.client
+                .send(
+                    "likes",
+                    Method::POST,
+                    &format!("/users/{me}/likes"),
+                    Some(&json!({ "tweet_id": remote_id })),
+                )
+                .await?;
+        } else {
+            self.client
+                .send(
+                    "likes",
+                    Method::DELETE,
+                    &format!("/users/{me}/likes/{remote_id}"),
+                    None,
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Hides a reply under one of the brand's posts (X allows nothing else).
+    async fn set_hidden(&self, remote_id: &str, hidden: bool) -> NetworkResult<()> {
+        self.client
+            .send(
+                "hidden",
+                Method::PUT,
+                &format!("/tweets/{remote_id}/hidden"),
+                Some(&json!({ "hidden": hidden })),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn send_direct_message(
+        &self,
+        recipient_remote_id: &str,
+        text: &str,
+    ) -> NetworkResult<RemoteMessage> {
+        let me = self.me().await?.clone();
+        let path = format!("/dm_conversations/with/{recipient_remote_id}/messages");
+        let answer = self
+            .client
+            .send(
+                "dm:send",
+                Method::POST,
+                &path,
+                Some(&json!({ "text": text })),
+            )
+            .await?;
+        let id = answer["data"]["dm_event_id"]
+            .as_str()
+            .ok_or_else(|| NetworkError::Malformed("a sent DM without an id".into()))?;
+        Ok(RemoteMessage {
+            remote_id: id.to_owned(),
+            parent_remote_id: None,
+            direction: crate::model::Direction::Out,
+            author: RemoteContact {
+                remote_id: me.id.clone(),
+                handle: format!("@{}", me.username),
+                name: None,
+                avatar_url: None,
+                bio: None,
+                followers: None,
+                profile_url: None,
+            },
+            text: text.to_owned(),
+            created_at: self.clock.now(),
+            liked: false,
+            raw: answer,
+        })
+    }
+
+    async fn profile(&self, remote_id: &str) -> NetworkResult<RemoteContact> {
+        let answer = self
+            .client
+            .get(
+                "users",
+                &format!("/users/{remote_id}"),
+                &[("user.fields", USER_FIELDS.to_owned())],
+            )
+            .await?;
+        Ok(parse::contact(&answer["data"]))
+    }
+}

@@ -1,0 +1,245 @@
+//! X API v2 answers (posts with their `includes`, DM events) in the model's shape. Only `id`
+//! and `text` are certain: every other field may be missing, and unknown ones are ignored.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::model::{ConversationKind, Direction, IncomingItem, RemoteContact, RemoteMessage};
+
+/// The fields and expansions asked for with every post.
+pub const TWEET_FIELDS: &str = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities,note_tweet";
+pub const TWEET_EXPANSIONS: &str = "author_id,referenced_tweets.id,referenced_tweets.id.author_id";
+pub const USER_FIELDS: &str = "username,name,profile_image_url,description,public_metrics";
+pub const DM_FIELDS: &str = "id,text,event_type,created_at,dm_conversation_id,sender_id,participant_ids,referenced_tweets,attachments";
+pub const DM_EXPANSIONS: &str = "sender_id,participant_ids";
+
+/// The users and posts an answer's `includes` carries, by id.
+pub struct Includes<'a> {
+    users: HashMap<&'a str, &'a Value>,
+    tweets: HashMap<&'a str, &'a Value>,
+}
+
+impl<'a> Includes<'a> {
+    pub fn of(answer: &'a Value) -> Includes<'a> {
+        let by_id = |list: &'a Value| {
+            list.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| Some((v["id"].as_str()?, v)))
+                .collect::<HashMap<_, _>>()
+        };
+        Includes {
+            users: by_id(&answer["includes"]["users"]),
+            tweets: by_id(&answer["includes"]["tweets"]),
+        }
+    }
+
+    /// The person with this id, as much as the answer says about them.
+    pub fn contact(&self, id: &str) -> RemoteContact {
+        match self.users.get(id) {
+            Some(user) => contact(user),
+            None => RemoteContact {
+                remote_id: id.to_owned(),
+                handle: id.to_owned(),
+                name: None,
+                avatar_url: None,
+                bio: None,
+                followers: None,
+                profile_url: None,
+            },
+        }
+    }
+}
+
+/// An X user object (`id`, `username`, `name`, …).
+pub fn contact(user: &Value) -> RemoteContact {
+    let id = user["id"].as_str().unwrap_or("unknown").to_owned();
+    let username = user["username"].as_str();
+    RemoteContact {
+        handle: username.map_or_else(|| id.clone(), |u| format!("@{u}")),
+        remote_id: id,
+        name: user["name"].as_str().map(str::to_owned),
+        avatar_url: user["profile_image_url"].as_str().map(str::to_owned),
+        bio: user["description"].as_str().map(str::to_owned),
+        followers: user["public_metrics"]["followers_count"].as_i64(),
+        profile_url: username.map(|u| format!("https://x.com/{u}")),
+    }
+}
+
+fn time(value: &Value) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(value.as_str()?)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The post a post answers (`referenced_tweets` of type `replied_to`).
+pub fn replied_to(tweet: &Value) -> Option<&str> {
+    referenced(tweet, "replied_to")
+}
+
+fn referenced<'v>(tweet: &'v Value, kind: &str) -> Option<&'v str> {
+    tweet["referenced_tweets"]
+        .as_array()?
+        .iter()
+        .find(|r| r["type"] == kind)?["id"]
+        .as_str()
+}
+
+/// A post as a message. Long posts carry their whole text in `note_tweet`. `now` stands in for
+/// a missing `created_at` (asked for, but a post seen only through `includes` may lack it).
+pub fn tweet_message(
+    tweet: &Value,
+    includes: &Includes<'_>,
+    me: &str,
+    now: DateTime<Utc>,
+) -> Option<RemoteMessage> {
+    let id = tweet["id"].as_str()?;
+    let text = tweet["note_tweet"]["text"]
+        .as_str()
+        .or(tweet["text"].as_str())?
+        .to_owned();
+    let author_id = tweet["author_id"].as_str().unwrap_or("unknown");
+    Some(RemoteMessage {
+        remote_id: id.to_owned(),
+        parent_remote_id: replied_to(tweet).map(str::to_owned),
+        direction: if author_id == me {
+            Direction::Out
+        } else {
+            Direction::In
+        },
+        author: includes.contact(author_id),
+        text,
+        created_at: time(&tweet["created_at"]).unwrap_or(now),
+        liked: false,
+        raw: tweet.clone(),
+    })
+}
+
+/// Whether a post is a repost (nothing to answer: the original is what was said).
+pub fn is_repost(tweet: &Value) -> bool {
+    referenced(tweet, "retweeted").is_some()
+}
+
+/// Posts of an answer (mentions or search results) as conversation items: each post's thread
+/// (`conversation_id`) is the conversation, and the post it answers, when the answer includes
+/// it, comes first so that the thread reads on its own. Posts by the brand and reposts are
+/// left out; `kind_of` chooses each post's kind (None skips it).
+pub fn tweet_items(
+    answer: &Value,
+    me: &str,
+    subject: Option<&str>,
+    now: DateTime<Utc>,
+    kind_of: impl Fn(&Value) -> Option<ConversationKind>,
+) -> Vec<IncomingItem> {
+    let includes = Includes::of(answer);
+    let mut items = Vec::new();
+    // Oldest first, so that a conversation's first message is its first post.
+    let posts: Vec<&Value> = answer["data"].as_array().into_iter().flatten().collect();
+    for tweet in posts.into_iter().rev() {
+        if tweet["author_id"].as_str() == Some(me) || is_repost(tweet) {
+            continue;
+        }
+        let Some(kind) = kind_of(tweet) else {
+            continue;
+        };
+        let Some(message) = tweet_message(tweet, &includes, me, now) else {
+            continue;
+        };
+        let root = tweet["conversation_id"]
+            .as_str()
+            .unwrap_or(&message.remote_id)
+            .to_owned();
+        let customer = message.author.clone();
+        let parent = message
+            .parent_remote_id
+            .as_deref()
+            .and_then(|id| includes.tweets.get(id))
+            .and_then(|parent| tweet_message(parent, &includes, me, message.created_at));
+        for message in parent.into_iter().chain(std::iter::once(message)) {
+            items.push(IncomingItem {
+                kind,
+                root_remote_id: root.clone(),
+                subject: subject.map(str::to_owned),
+                customer: customer.clone(),
+                message,
+            });
+        }
+    }
+    items
+}
+
+/// DM events as items: each DM conversation is a conversation, its customer the participant
+/// who is not the brand. Only `MessageCreate` events carry messages.
+pub fn dm_items(answer: &Value, me: &str) -> Vec<IncomingItem> {
+    let includes = Includes::of(answer);
+    let mut items = Vec::new();
+    let events: Vec<&Value> = answer["data"].as_array().into_iter().flatten().collect();
+    for event in events.into_iter().rev() {
+        if event["event_type"]
+            .as_str()
+            .is_some_and(|t| t != "MessageCreate")
+        {
+            continue;
+        }
+        let (Some(id), Some(conversation)) =
+            (event["id"].as_str(), event["dm_conversation_id"].as_str())
+        else {
+            continue;
+        };
+        let Some(created_at) = time(&event["created_at"]) else {
+            continue;
+        };
+        let sender = event["sender_id"].as_str().unwrap_or("unknown");
+        let customer_id = if sender != me {
+            sender.to_owned()
+        } else {
+            other_participant(event, conversation, me).unwrap_or_else(|| sender.to_owned())
+        };
+        items.push(IncomingItem {
+            kind: ConversationKind::Dm,
+            root_remote_id: conversation.to_owned(),
+            subject: None,
+            customer: includes.contact(&customer_id),
+            message: RemoteMessage {
+                remote_id: id.to_owned(),
+                parent_remote_id: None,
+                direction: if sender == me {
+                    Direction::Out
+                } else {
+                    Direction::In
+                },
+                author: includes.contact(sender),
+                text: event["text"].as_str().unwrap_or_default().to_owned(),
+                created_at,
+                liked: false,
+                raw: event.clone(),
+            },
+        });
+    }
+    items
+}
+
+/// The other person of a DM: from `participant_ids`, or from a one-to-one conversation's id,
+/// which is the two user ids joined by '-'.
+fn other_participant(event: &Value, conversation: &str, me: &str) -> Option<String> {
+    let listed = event["participant_ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .find(|id| *id != me);
+    listed
+        .or_else(|| {
+            conversation
+                .split('-')
+                .find(|id| *id != me && !id.is_empty())
+        })
+        .map(str::to_owned)
+}
+
+/// Whether post id `a` is newer than `b` (ids are growing decimal numbers).
+pub fn newer(a: &str, b: &str) -> bool {
+    (a.len(), a) > (b.len(), b)
+}
