@@ -311,7 +311,7 @@ async fn replies_likes_hiding_and_dms_follow_the_api() {
         .mount(&server)
         .await;
     Mock::given(method("POST"))
-        .and(path(format!("/2/dm_conversations/55-{ME}/messages")))
+        .and(path("/2/dm_conversations/with/55/messages"))
         .and(body_json(json!({ "text": "Ships Monday 📦" })))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({
             "data": { "dm_conversation_id": format!("55-{ME}"), "dm_event_id": "1585823814956482567" } })))

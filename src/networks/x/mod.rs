@@ -288,7 +288,11 @@ impl XNetwork {
                 None => break,
             }
         }
-        let items = answers.iter().flat_map(|a| dm_items(a, &me.id)).collect();
+        let now = self.clock.now();
+        let items = answers
+            .iter()
+            .flat_map(|a| dm_items(a, &me.id, now))
+            .collect();
         Ok(FetchPage {
             items,
             cursor: newest.or(cursor.map(str::to_owned)),
@@ -378,8 +382,14 @@ impl Network for XNetwork {
 
     async fn reply(&self, request: &ReplyRequest) -> NetworkResult<SentReply> {
         if request.kind == ConversationKind::Dm {
-            // Into the DM conversation itself (one-to-one ids are the two user ids).
-            let path = format!("/dm_conversations/{}/messages", request.root_remote_id);
+            // A one-to-one conversation (its id is the two user ids) is answered through the
+            // customer; a group through its own id.
+            let path = match &request.recipient {
+                Some(recipient) if request.root_remote_id.contains('-') => {
+                    format!("/dm_conversations/with/{recipient}/messages")
+                }
+                _ => format!("/dm_conversations/{}/messages", request.root_remote_id),
+            };
             let answer = self
                 .client
                 .send(

@@ -171,8 +171,9 @@ pub fn tweet_items(
 }
 
 /// DM events as items: each DM conversation is a conversation, its customer the participant
-/// who is not the brand. Only `MessageCreate` events carry messages.
-pub fn dm_items(answer: &Value, me: &str) -> Vec<IncomingItem> {
+/// who is not the brand. Only `MessageCreate` events carry messages. `now` stands in for a
+/// missing `created_at`; a missing `dm_conversation_id` is rebuilt for a one-to-one exchange.
+pub fn dm_items(answer: &Value, me: &str, now: DateTime<Utc>) -> Vec<IncomingItem> {
     let includes = Includes::of(answer);
     let mut items = Vec::new();
     let events: Vec<&Value> = answer["data"].as_array().into_iter().flatten().collect();
@@ -183,23 +184,20 @@ pub fn dm_items(answer: &Value, me: &str) -> Vec<IncomingItem> {
         {
             continue;
         }
-        let (Some(id), Some(conversation)) =
-            (event["id"].as_str(), event["dm_conversation_id"].as_str())
-        else {
-            continue;
-        };
-        let Some(created_at) = time(&event["created_at"]) else {
+        let Some(id) = event["id"].as_str() else {
             continue;
         };
         let sender = event["sender_id"].as_str().unwrap_or("unknown");
+        let listed = event["dm_conversation_id"].as_str();
         let customer_id = if sender != me {
             sender.to_owned()
         } else {
-            other_participant(event, conversation, me).unwrap_or_else(|| sender.to_owned())
+            other_participant(event, listed.unwrap_or(""), me).unwrap_or_else(|| sender.to_owned())
         };
+        let conversation = listed.map_or_else(|| one_to_one(me, &customer_id), str::to_owned);
         items.push(IncomingItem {
             kind: ConversationKind::Dm,
-            root_remote_id: conversation.to_owned(),
+            root_remote_id: conversation,
             subject: None,
             customer: includes.contact(&customer_id),
             message: RemoteMessage {
@@ -212,13 +210,22 @@ pub fn dm_items(answer: &Value, me: &str) -> Vec<IncomingItem> {
                 },
                 author: includes.contact(sender),
                 text: event["text"].as_str().unwrap_or_default().to_owned(),
-                created_at,
+                created_at: time(&event["created_at"]).unwrap_or(now),
                 liked: false,
                 raw: event.clone(),
             },
         });
     }
     items
+}
+
+/// A one-to-one DM conversation's id: the two user ids, the smaller first, joined by '-'.
+pub fn one_to_one(a: &str, b: &str) -> String {
+    if newer(a, b) {
+        format!("{b}-{a}")
+    } else {
+        format!("{a}-{b}")
+    }
 }
 
 /// The other person of a DM: from `participant_ids`, or from a one-to-one conversation's id,
