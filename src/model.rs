@@ -192,6 +192,8 @@ pub enum Folder {
     Tag(i64),
     /// Open conversations of the account with this id.
     Account(i64),
+    /// Open hits of the searches the team follows (beyond mentions).
+    Searches,
 }
 
 impl Folder {
@@ -204,6 +206,7 @@ impl Folder {
             Folder::Closed => "Closed".into(),
             Folder::Tag(id) => format!("tag #{id}"),
             Folder::Account(id) => format!("account #{id}"),
+            Folder::Searches => "Searches".into(),
         }
     }
 }

@@ -619,3 +619,32 @@ fn a_comment_gets_one_private_reply_within_its_window() {
         "{not_theirs}"
     );
 }
+
+#[test]
+fn search_hits_have_a_folder_of_their_own() {
+    let (mut store, account) = store_with_account(None);
+    let mut hit = inbound("t-900", "900", "anyone tried kettle and crumb?", 1);
+    hit.kind = hark::model::ConversationKind::SearchHit;
+    ingest(
+        &mut store,
+        account,
+        &[hit, inbound("t-1", "1", "@brand hi", 2)],
+        2,
+    );
+    let searches = store
+        .folder_page(&Folder::Searches, PageCursor::START, 10)
+        .unwrap();
+    assert_eq!(searches.len(), 1);
+    assert_eq!(searches[0].kind, hark::model::ConversationKind::SearchHit);
+    let counts = store.folder_counts("ana").unwrap();
+    assert_eq!((counts.searches, counts.open), (1, 2));
+    store
+        .set_status(searches[0].id, Status::Closed, "ana", ms(3))
+        .unwrap();
+    assert!(
+        store
+            .folder_page(&Folder::Searches, PageCursor::START, 10)
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -395,6 +395,10 @@ impl AppState {
             (Folder::Snoozed, "Snoozed".to_string(), c.snoozed),
             (Folder::Closed, "Closed".to_string(), c.closed),
         ];
+        // Only where searches are followed (X): hits that are not mentions.
+        if c.searches > 0 || self.folder == Folder::Searches {
+            entries.push((Folder::Searches, "Searches".to_string(), c.searches));
+        }
         entries.extend(
             c.tags
                 .iter()

@@ -358,6 +358,7 @@ fn parse_folder(store: &Store, text: &str, agent: &str) -> anyhow::Result<Folder
         "unassigned" => Folder::Unassigned,
         "snoozed" => Folder::Snoozed,
         "closed" => Folder::Closed,
+        "searches" => Folder::Searches,
         other => match other.split_once(':') {
             Some(("tag", name)) => Folder::Tag(
                 store
@@ -372,7 +373,7 @@ fn parse_folder(store: &Store, text: &str, agent: &str) -> anyhow::Result<Folder
             ),
             _ => {
                 return Err(UsageError(format!(
-                    "unknown folder '{other}': use open, mine, unassigned, snoozed, closed, tag:NAME or account:NAME"
+                    "unknown folder '{other}': use open, mine, unassigned, snoozed, closed, searches, tag:NAME or account:NAME"
                 ))
                 .into());
             }

@@ -143,7 +143,8 @@ pub struct AccountConfig {
     pub instance: Option<String>,
     /// Bluesky: the PDS or entryway to sign in at. Default: https://bsky.social.
     pub service: Option<String>,
-    /// Bluesky: sync direct messages (needs an app password allowed to reach them).
+    /// Bluesky and X: sync direct messages (Bluesky: the app password must be allowed to reach
+    /// them; X: the dm.read scope).
     #[serde(default = "enabled_by_default")]
     pub dms: bool,
     /// Bluesky: the chat service the PDS passes DMs to. Default: did:web:api.bsky.chat#bsky_chat.

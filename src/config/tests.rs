@@ -58,7 +58,8 @@ fn the_commented_account_examples_parse_when_uncommented() {
             NetworkKind::Mastodon,
             NetworkKind::Bluesky,
             NetworkKind::Facebook,
-            NetworkKind::Instagram
+            NetworkKind::Instagram,
+            NetworkKind::X
         ]
     );
 }

@@ -106,6 +106,8 @@ pub struct FolderCounts {
     pub tags: Vec<(i64, String, i64)>,
     /// (account id, account name, open conversations)
     pub accounts: Vec<(i64, String, i64)>,
+    /// Open hits of the followed searches.
+    pub searches: i64,
 }
 
 /// A conversation found by full-text search, with the message that matched best.
@@ -234,6 +236,10 @@ impl Store {
                 sorted!("c.account_id = ?5 AND c.status = 'open'")[order],
                 Some((*account_id).into()),
             ),
+            Folder::Searches => (
+                sorted!("c.kind = 'search' AND c.status = 'open'")[order],
+                None,
+            ),
         };
         let mut stmt = self.conn.prepare_cached(sql)?;
         let (p, t, i) = (after.priority, after.last_message_at, after.id);
@@ -265,6 +271,11 @@ impl Store {
         )?;
         counts.unassigned = self.conn.query_row(
             "SELECT count(*) FROM conversations WHERE status = 'open' AND assignee IS NULL",
+            [],
+            |row| row.get(0),
+        )?;
+        counts.searches = self.conn.query_row(
+            "SELECT count(*) FROM conversations WHERE kind = 'search' AND status = 'open'",
             [],
             |row| row.get(0),
         )?;
