@@ -1090,3 +1090,27 @@ fn p_answers_a_comment_privately_once_and_within_seven_days() {
             .contains("has no private replies")
     );
 }
+
+#[test]
+fn a_key_pressed_before_the_next_thread_loads_acts_on_the_selected_conversation() {
+    let (store, account) = demo_store(40);
+    let mut ui = harness(store, account, (100, 30), false);
+    let ids = open_ids(&ui.store);
+    // The selection moved on; the thread shown is still the first conversation's.
+    ui.state.selected = 1;
+    assert_eq!(
+        ui.state.thread.as_ref().map(|t| t.detail.row.id),
+        Some(ids[0])
+    );
+    ui.keys("f");
+    let claimed = ui
+        .store
+        .claim_due_action(account, i64::MAX)
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.entry.action, hark::model::OutboxAction::Like);
+    assert_eq!(
+        claimed.entry.conversation_id, ids[1],
+        "not the stale thread's"
+    );
+}

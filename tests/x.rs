@@ -274,6 +274,10 @@ async fn dm_events_are_paged_until_the_newest_stored_event() {
         "stops at the stored event; the brand's own message names the customer from the conversation id"
     );
     assert!(page.items.iter().all(|i| i.kind == ConversationKind::Dm));
+    assert_eq!(
+        page.items[1].message.author.handle, "@kettlecrumb",
+        "the brand's own handle"
+    );
     assert_eq!(page.items[0].root_remote_id, format!("55-{ME}"));
     assert_eq!(page.cursor.as_deref(), Some("500"));
     server.verify().await;

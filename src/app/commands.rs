@@ -78,7 +78,7 @@ pub(super) fn run(state: &mut AppState, command: Command) -> Vec<Effect> {
         }
         Command::Profile => super::triage::toggle_profile(state),
         Command::Retry | Command::EditFailed => {
-            let Some(thread) = state.thread.as_ref() else {
+            let Some(thread) = state.current_thread() else {
                 return Vec::new();
             };
             let messages = &thread.detail.messages;
@@ -105,7 +105,7 @@ pub(super) fn run(state: &mut AppState, command: Command) -> Vec<Effect> {
             }
         }
         Command::Hide => {
-            let Some(thread) = state.thread.as_ref() else {
+            let Some(thread) = state.current_thread() else {
                 return Vec::new();
             };
             let messages = &thread.detail.messages;
@@ -303,7 +303,7 @@ fn leave(state: &mut AppState) -> Vec<Effect> {
 }
 
 fn toggle_like(state: &mut AppState) -> Vec<Effect> {
-    let Some(thread) = state.thread.as_ref() else {
+    let Some(thread) = state.current_thread() else {
         let Some(row) = state.selected_row() else {
             return Vec::new();
         };

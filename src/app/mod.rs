@@ -375,6 +375,13 @@ impl AppState {
         self.rows.get(self.selected)
     }
 
+    /// The thread of the selected conversation; None while another one is still shown (the
+    /// selection moved and its thread is loading), so that a key never acts on the wrong one.
+    pub fn current_thread(&self) -> Option<&Thread> {
+        let selected = self.selected_row()?.id;
+        self.thread.as_ref().filter(|t| t.detail.row.id == selected)
+    }
+
     /// Whether keys type text (in the composer, the search prompt or a form) rather than command.
     pub fn typing(&self) -> bool {
         self.focus == Pane::Composer

@@ -16,7 +16,7 @@ pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
             return Vec::new();
         }
     };
-    let Some(thread) = state.thread.as_ref() else {
+    let Some(thread) = state.current_thread() else {
         return Vec::new();
     };
     let (id, account_id) = (thread.detail.row.id, thread.detail.row.account_id);
@@ -40,7 +40,9 @@ pub(super) fn open(state: &mut AppState) -> Vec<Effect> {
 
 /// The comment `P` answers, or why there is none.
 fn choose_target(state: &AppState) -> Result<PrivateTarget, String> {
-    let thread = state.thread.as_ref().ok_or("No conversation selected")?;
+    let thread = state
+        .current_thread()
+        .ok_or("The conversation is still loading")?;
     let row = &thread.detail.row;
     let account = state.accounts.get(&row.account_id);
     if account.is_none_or(|a| a.private_reply.is_none()) {

@@ -125,7 +125,12 @@ fn draw_messages(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     };
     let detail = &thread.detail;
     let row = &detail.row;
-    let who = match (&row.contact_name, &row.contact_handle) {
+    // Handles are shown with one '@', whether or not the network's own form carries it.
+    let handle = row
+        .contact_handle
+        .as_deref()
+        .map(|h| h.trim_start_matches('@'));
+    let who = match (&row.contact_name, handle) {
         (Some(name), Some(handle)) => format!("{} @{}", sanitize_line(name), sanitize_line(handle)),
         (Some(name), None) => sanitize_line(name),
         (None, Some(handle)) => format!("@{}", sanitize_line(handle)),

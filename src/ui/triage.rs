@@ -260,7 +260,7 @@ pub fn draw_profile(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     lines.push(Line::from(vec![
         Span::raw(format!(
             " @{} on {}",
-            sanitize_line(&contact.handle),
+            sanitize_line(contact.handle.trim_start_matches('@')),
             contact.network.label()
         )),
         Span::styled(
@@ -275,7 +275,7 @@ pub fn draw_profile(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         lines.push(Line::styled(
             format!(
                 " also @{} on {}",
-                sanitize_line(&other.handle),
+                sanitize_line(other.handle.trim_start_matches('@')),
                 other.network.label()
             ),
             label,

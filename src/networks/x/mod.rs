@@ -118,7 +118,7 @@ impl XNetwork {
             query.push(("since_id", since.to_owned()));
         }
         let path = format!("/users/{}/mentions", me.id);
-        let (items, newest) = self
+        let (mut items, newest) = self
             .read_posts("mentions", &path, query, &me.id, None, |tweet| {
                 Some(
                     if tweet["in_reply_to_user_id"].as_str() == Some(me.id.as_str()) {
@@ -129,6 +129,7 @@ impl XNetwork {
                 )
             })
             .await?;
+        Self::name_the_brand(&mut items, me);
         Ok(FetchPage {
             items,
             cursor: newest.or(cursor.map(str::to_owned)),
@@ -188,6 +189,17 @@ impl XNetwork {
             cursor: serde_json::to_string(&positions).ok(),
             more: false,
         })
+    }
+
+    /// Gives the brand's own messages its handle where the answer's `includes` left it out.
+    fn name_the_brand(items: &mut [crate::model::IncomingItem], me: &Me) {
+        for item in items {
+            let author = &mut item.message.author;
+            if author.remote_id == me.id && author.handle == me.id {
+                author.handle = format!("@{}", me.username);
+                author.profile_url = Some(format!("https://x.com/{}", me.username));
+            }
+        }
     }
 
     /// Reads up to `PAGES` pages of posts; answers the items and the newest id seen.
@@ -289,10 +301,11 @@ impl XNetwork {
             }
         }
         let now = self.clock.now();
-        let items = answers
+        let mut items: Vec<_> = answers
             .iter()
             .flat_map(|a| dm_items(a, &me.id, now))
             .collect();
+        Self::name_the_brand(&mut items, me);
         Ok(FetchPage {
             items,
             cursor: newest.or(cursor.map(str::to_owned)),
