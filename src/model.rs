@@ -142,6 +142,11 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// What a teammate is doing in a conversation.
+    Activity, "activity" { Viewing => "viewing", Replying => "replying" }
+);
+
 impl OutboxAction {
     /// Whether the entry delivers one of our messages (its delivery state follows the entry's).
     pub fn sends_message(self) -> bool {

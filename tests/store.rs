@@ -648,3 +648,84 @@ fn search_hits_have_a_folder_of_their_own() {
             .is_empty()
     );
 }
+
+#[test]
+fn teammates_see_who_is_where_until_the_heartbeat_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (mut ana, account) = store_with_account(Some(&path));
+    let mut ana = {
+        ingest(&mut ana, account, &[inbound("p", "m1", "help", 1)], 1);
+        ana.as_inbox("box:ana-inbox")
+    };
+    let mut bob = Store::open(&path).unwrap().as_inbox("box:bob-inbox");
+    let id = ana
+        .folder_page(&Folder::Open, PageCursor::START, 1)
+        .unwrap()[0]
+        .id;
+    use hark::model::Activity;
+    ana.set_presence("ana", Some((id, Activity::Replying)), ms(2))
+        .unwrap();
+    bob.set_presence("bob", Some((id, Activity::Viewing)), ms(2))
+        .unwrap();
+    let seen_by_bob = bob.presence(ms(2)).unwrap();
+    assert_eq!(seen_by_bob.len(), 1, "not his own inbox");
+    assert_eq!(
+        (seen_by_bob[0].agent.as_str(), seen_by_bob[0].activity),
+        ("ana", Activity::Replying)
+    );
+    // Ana leaves: gone at once. Bob stops beating: gone after the time to live.
+    let soon = ms(2) + 1_000;
+    ana.set_presence("ana", None, soon).unwrap();
+    assert!(bob.presence(soon).unwrap().is_empty());
+    assert_eq!(ana.presence(soon).unwrap().len(), 1);
+    let later = ms(2) + hark::store::PRESENCE_TTL + 1;
+    assert!(ana.presence(later).unwrap().is_empty());
+}
+
+#[test]
+fn a_reply_is_held_back_when_a_teammate_answered_meanwhile() {
+    let (mut store, account) = store_with_account(None);
+    ingest(&mut store, account, &[inbound("p", "m1", "help", 1)], 1);
+    let id = store
+        .folder_page(&Folder::Open, PageCursor::START, 1)
+        .unwrap()[0]
+        .id;
+    let seen = store.conversation(id).unwrap().messages[0].id;
+    // Bob answers while Ana writes.
+    store
+        .queue_reply(id, "Bob here: on it", "bob", false, ms(2))
+        .unwrap();
+    let held = store
+        .queue_reply_unless_answered(id, "Ana here", "ana", true, Some(seen), ms(3))
+        .unwrap_err();
+    match held {
+        StoreError::TeammateReplied {
+            who,
+            text,
+            latest_message_id,
+        } => {
+            assert_eq!((who.as_str(), text.as_str()), ("bob", "Bob here: on it"));
+            assert!(latest_message_id > seen);
+            // Nothing was queued or closed; sending past Bob's reply goes.
+            assert_eq!(store.conversation(id).unwrap().messages.len(), 2);
+            assert_eq!(store.conversation(id).unwrap().row.status, Status::Open);
+            store
+                .queue_reply_unless_answered(
+                    id,
+                    "Ana here",
+                    "ana",
+                    true,
+                    Some(latest_message_id),
+                    ms(4),
+                )
+                .unwrap();
+        }
+        other => panic!("{other}"),
+    }
+    // Her own earlier replies never hold her back.
+    let mine = store.conversation(id).unwrap().messages.last().unwrap().id;
+    store
+        .queue_reply_unless_answered(id, "and more", "ana", false, Some(mine - 1), ms(5))
+        .unwrap();
+}

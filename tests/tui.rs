@@ -73,6 +73,16 @@ fn demo_store(conversations: usize) -> (Store, i64) {
 }
 
 fn harness(store: Store, account: i64, size: (u16, u16), enhanced_keys: bool) -> Harness {
+    harness_as("ana", store, account, size, enhanced_keys)
+}
+
+fn harness_as(
+    agent: &str,
+    store: Store,
+    account: i64,
+    size: (u16, u16),
+    enhanced_keys: bool,
+) -> Harness {
     let mut keymap = Keymap::default();
     keymap.enhanced_keys = enhanced_keys;
     let accounts = BTreeMap::from([(
@@ -92,7 +102,7 @@ fn harness(store: Store, account: i64, size: (u16, u16), enhanced_keys: bool) ->
     )]);
     Harness::new(
         store,
-        "ana",
+        agent,
         keymap,
         accounts,
         start().timestamp_millis(),
@@ -1112,5 +1122,76 @@ fn a_key_pressed_before_the_next_thread_loads_acts_on_the_selected_conversation(
     assert_eq!(
         claimed.entry.conversation_id, ids[1],
         "not the stale thread's"
+    );
+}
+
+#[test]
+fn teammates_see_each_other_and_a_reply_written_meanwhile_is_shown_before_sending() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("team.db");
+    let (demo, account) = demo_store(10);
+    demo.conn()
+        .execute("VACUUM INTO ?1", [path.to_str().unwrap()])
+        .unwrap();
+    let open = |inbox: &str| Store::open(&path).unwrap().as_inbox(inbox);
+    let mut ana = harness_as("ana", open("box:ana"), account, (110, 30), false);
+    let mut bob = harness_as("bob", open("box:bob"), account, (110, 30), false);
+    let first = open_ids(&ana.store)[0];
+
+    ana.keys("enter");
+    ana.type_text("Refund on its way");
+    bob.dispatch(hark::app::Action::Heartbeat(bob.now));
+    let screen = bob.screen();
+    assert!(screen.contains("ana is replying"), "{screen}");
+    assert!(screen.contains("✎ana"), "{screen}");
+
+    // Bob answers first.
+    bob.keys("enter");
+    bob.type_text("Bob: refund sent");
+    bob.keys("ctrl+s");
+    assert_eq!(
+        ana.store.conversation(first).unwrap().row.status,
+        Status::Closed
+    );
+
+    // Ana's reply is held back, her text kept, Bob's reply named.
+    ana.keys("ctrl+s");
+    let error = ana.state.error.clone().unwrap();
+    assert!(
+        error.starts_with("bob replied meanwhile: “Bob: refund sent”"),
+        "{error}"
+    );
+    let composer = ana
+        .state
+        .composer
+        .as_ref()
+        .expect("her text is still there");
+    assert_eq!(composer.text(), "Refund on its way");
+    let detail = ana.store.conversation(first).unwrap();
+    assert!(
+        !detail
+            .messages
+            .iter()
+            .any(|m| m.agent.as_deref() == Some("ana"))
+    );
+    assert!(
+        ana.screen().contains("Bob: refund sent"),
+        "their reply is shown"
+    );
+
+    // Sending again sends it anyway.
+    ana.keys("ctrl+s");
+    let detail = ana.store.conversation(first).unwrap();
+    assert_eq!(
+        detail.messages.last().unwrap().agent.as_deref(),
+        Some("ana")
+    );
+    // Done writing: Bob sees her viewing, no longer replying.
+    bob.dispatch(hark::app::Action::Heartbeat(bob.now));
+    assert!(
+        bob.state
+            .presence
+            .iter()
+            .all(|p| p.activity == hark::model::Activity::Viewing)
     );
 }

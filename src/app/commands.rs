@@ -254,7 +254,9 @@ fn compose(state: &mut AppState) -> Vec<Effect> {
         .is_none_or(|c| c.conversation_id != id)
     {
         let rules = state.reply_rules(account_id);
-        state.composer = Some(Composer::new(id, "", rules));
+        let mut composer = Composer::new(id, "", rules);
+        composer.seen_up_to = state.latest_message_id(id);
+        state.composer = Some(composer);
     }
     state.focus = Pane::Composer;
     Vec::new()
@@ -409,6 +411,7 @@ fn send_close_next(state: &mut AppState) -> Vec<Effect> {
             text,
             close: true,
             next,
+            seen_up_to: composer.seen_up_to,
         },
     };
     state.composer = None;

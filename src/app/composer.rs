@@ -40,6 +40,9 @@ pub struct Composer {
     pub picker: Option<Picker>,
     /// Set when the reply goes privately to a commenter instead of under the comment.
     pub private: Option<PrivateTarget>,
+    /// The newest message of the conversation when the person began writing: a teammate's
+    /// reply after it is shown before this one goes.
+    pub seen_up_to: Option<i64>,
     /// The draft as last saved, to know whether it needs saving again.
     saved: Draft,
 }
@@ -83,6 +86,7 @@ impl Composer {
             rules,
             picker: None,
             private: None,
+            seen_up_to: None,
             saved: Draft {
                 body: draft.to_owned(),
                 private_to: None,

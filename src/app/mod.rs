@@ -7,6 +7,7 @@ pub mod keymap;
 pub mod manager;
 pub mod picker;
 pub mod placeholders;
+pub mod presence;
 pub mod private_reply;
 pub mod triage;
 
@@ -149,6 +150,10 @@ pub struct AppState {
     /// Whether the person has chosen a conversation: from then on the selection stays on it
     /// when the list changes; before, it stays at the top while the first sync fills the list.
     pinned: bool,
+    /// Teammates' inboxes: who is viewing or answering which conversation.
+    pub presence: Vec<crate::store::Presence>,
+    /// What this inbox last told the others it is doing.
+    told_presence: Option<(i64, crate::model::Activity)>,
 }
 
 /// Everything that can happen to the inbox.
@@ -194,6 +199,18 @@ pub enum Action {
         closed: bool,
         next: Option<i64>,
     },
+    /// A reply was held back: `who` answered the conversation while it was being written.
+    TeammateReplied {
+        conversation_id: i64,
+        who: String,
+        text: String,
+        latest_message_id: i64,
+        /// What the person was sending, back into the composer.
+        draft: String,
+    },
+    /// Time to tell the others again what this inbox is doing, and to see what they do.
+    Heartbeat(Millis),
+    PresenceLoaded(Vec<crate::store::Presence>),
     StatusChanged {
         conversation_id: i64,
         status: Status,
@@ -230,7 +247,13 @@ pub enum Effect {
         text: String,
         close: bool,
         next: Option<i64>,
+        /// The newest message the person had seen when they began: a reply by someone else
+        /// after it holds this one back (None: no check).
+        seen_up_to: Option<i64>,
     },
+    /// Tell the teammates what this inbox is doing (None: nothing).
+    SetPresence(Option<(i64, crate::model::Activity)>),
+    LoadPresence,
     /// Answer a comment in its author's private inbox.
     QueuePrivateReply {
         conversation_id: i64,
@@ -368,11 +391,21 @@ impl AppState {
             pending_select: None,
             select_last_on_load: false,
             pinned: false,
+            presence: Vec::new(),
+            told_presence: None,
         }
     }
 
     pub fn selected_row(&self) -> Option<&ConversationRow> {
         self.rows.get(self.selected)
+    }
+
+    /// The newest message of a conversation as the thread pane knows it.
+    pub fn latest_message_id(&self, conversation_id: i64) -> Option<i64> {
+        self.thread
+            .as_ref()
+            .filter(|t| t.detail.row.id == conversation_id)
+            .and_then(|t| t.detail.messages.iter().map(|m| m.id).max())
     }
 
     /// The thread of the selected conversation; None while another one is still shown (the
@@ -601,6 +634,12 @@ impl AppState {
 }
 
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
+    let mut effects = apply(state, action);
+    effects.extend(presence::follow(state));
+    effects
+}
+
+fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) => on_key(state, key),
         Action::Paste(text) => {
@@ -615,7 +654,34 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::StoreChanged => state.reload(),
+        Action::StoreChanged => {
+            let mut effects = state.reload();
+            effects.push(Effect::LoadPresence);
+            effects
+        }
+        Action::Heartbeat(now) => {
+            state.now = now;
+            presence::beat(state)
+        }
+        Action::PresenceLoaded(list) => {
+            let me = state.agent.clone();
+            state.presence = list.into_iter().filter(|p| p.agent != me).collect();
+            Vec::new()
+        }
+        Action::TeammateReplied {
+            conversation_id,
+            who,
+            text,
+            latest_message_id,
+            draft,
+        } => presence::teammate_replied(
+            state,
+            conversation_id,
+            &who,
+            &text,
+            latest_message_id,
+            &draft,
+        ),
         Action::PageLoaded {
             folder,
             rows,
@@ -931,10 +997,12 @@ fn on_thread(
         let target = draft
             .private_to
             .and_then(|comment| state.private_target(comment));
-        state.composer = Some(match target {
+        let mut composer = match target {
             Some(target) => Composer::new_private(id, &draft.body, rules, target),
             None => Composer::new(id, &draft.body, rules),
-        });
+        };
+        composer.seen_up_to = state.latest_message_id(id);
+        state.composer = Some(composer);
         if draft.private_to.is_some()
             && state.composer.as_ref().is_some_and(|c| c.private.is_none())
         {

@@ -170,7 +170,8 @@ fn send_close_next_names_the_next_open_conversation() {
             conversation_id: 2,
             text: "ok".into(),
             close: true,
-            next: Some(4)
+            next: Some(4),
+            seen_up_to: None
         }]
     );
     assert!(state.composer.is_none());

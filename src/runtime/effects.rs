@@ -62,12 +62,39 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
             text,
             close,
             next,
-        } => match store.queue_reply(conversation_id, &text, agent, close, now) {
+            seen_up_to,
+        } => match store.queue_reply_unless_answered(
+            conversation_id,
+            &text,
+            agent,
+            close,
+            seen_up_to,
+            now,
+        ) {
             Ok(_) => vec![Action::ReplyQueued {
                 conversation_id,
                 closed: close,
                 next,
             }],
+            Err(StoreError::TeammateReplied {
+                who,
+                text: theirs,
+                latest_message_id,
+            }) => vec![Action::TeammateReplied {
+                conversation_id,
+                who,
+                text: theirs,
+                latest_message_id,
+                draft: text,
+            }],
+            Err(err) => failed(err),
+        },
+        Effect::SetPresence(doing) => match store.set_presence(agent, doing, now) {
+            Ok(()) => Vec::new(),
+            Err(err) => failed(err),
+        },
+        Effect::LoadPresence => match store.presence(now) {
+            Ok(list) => vec![Action::PresenceLoaded(list)],
             Err(err) => failed(err),
         },
         Effect::QueuePrivateReply {

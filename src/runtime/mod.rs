@@ -26,6 +26,8 @@ use crate::sync::{StoreCell, SyncEngine, SyncEvent};
 
 /// How often other processes' changes to the database are looked for.
 const CHANGE_POLL: Duration = Duration::from_millis(500);
+/// How often the inbox tells teammates it is still there (well within `PRESENCE_TTL`).
+const PRESENCE_BEAT: Duration = Duration::from_secs(15);
 
 pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
     // The database is opened before the terminal is taken, so an error reads as plain text.
@@ -86,10 +88,11 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
         Err(err) => Err(anyhow::anyhow!("could not take over the terminal: {err}")),
     };
 
-    // Whatever was being written is kept as a draft.
+    // Whatever was being written is kept as a draft, and teammates stop seeing this inbox.
     for effect in state.put_composer_away() {
         store_thread.send(effect);
     }
+    store_thread.send(Effect::SetPresence(None));
     store_thread.finish();
     let _ = stop.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(3), sync_task).await;
@@ -154,6 +157,7 @@ async fn event_loop(
 
     let mut terminal_events = crossterm::event::EventStream::new();
     let mut poll = tokio::time::interval(CHANGE_POLL);
+    let mut heartbeat = tokio::time::interval(PRESENCE_BEAT);
     // SIGTERM (a shutdown, `kill`) leaves like q does: drafts kept, terminal restored.
     let terminate = async {
         if crate::cli::commands_stopped().await.is_err() {
@@ -194,6 +198,7 @@ async fn event_loop(
                     crossterm::event::KeyModifiers::CONTROL,
                 )))
             }
+            _ = heartbeat.tick() => Some(Action::Heartbeat(parts.clock.now_millis())),
             _ = poll.tick() => {
                 parts.store.check_for_changes();
                 let now = parts.clock.now_millis();

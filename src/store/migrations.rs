@@ -14,6 +14,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/005_hide_actions.sql")),
     M::up(include_str!("sql/006_private_replies.sql")),
     M::up(include_str!("sql/007_kind_index.sql")),
+    M::up(include_str!("sql/008_presence.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -16,6 +16,7 @@ pub mod lease;
 mod messages;
 mod migrations;
 mod outbox;
+mod presence;
 mod saved_replies;
 mod sync_state;
 mod triage;
@@ -35,6 +36,7 @@ pub use lease::Lease;
 pub use messages::MessageRow;
 pub use migrations::latest_version as latest_schema_version;
 pub use outbox::{ClaimedAction, OutboxRow, QueuedReply};
+pub use presence::{PRESENCE_TTL, Presence};
 pub use saved_replies::{ImportReport, SavedReply, SavedReplyDraft};
 pub use sync_state::SyncCursor;
 pub use triage::{MAX_PRIORITY, Note, StoredMessage, Tag};
@@ -62,6 +64,15 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     #[error("{0}")]
     Rejected(String),
+    /// A reply was not queued: someone else answered the conversation since the person
+    /// started writing (they are shown it and may send theirs anyway).
+    #[error("{who} replied meanwhile: {text}")]
+    TeammateReplied {
+        who: String,
+        text: String,
+        /// The newest message id now, to send anyway past.
+        latest_message_id: i64,
+    },
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -69,6 +80,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// This inbox as teammates' presence lists name it: `host:pid` (see [`lease::this_process`]).
+    inbox: String,
 }
 
 impl Store {
@@ -109,11 +122,22 @@ impl Store {
              PRAGMA cache_size = -16000;",
         )?;
         migrations::apply(&mut conn)?;
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            inbox: lease::this_process(),
+        })
     }
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Names this connection's inbox for presence as another process would be named: tests run
+    /// several "inboxes" in one process this way.
+    pub fn as_inbox(mut self, name: &str) -> Store {
+        name.clone_into(&mut self.inbox);
+        self
     }
 
     /// Runs `work` in one write transaction started with `BEGIN IMMEDIATE`; commits if it
@@ -179,5 +203,6 @@ sql_text_enum!(
     crate::model::Status,
     crate::model::Direction,
     crate::model::Delivery,
-    crate::model::OutboxAction
+    crate::model::OutboxAction,
+    crate::model::Activity
 );

@@ -86,11 +86,29 @@ impl Store {
         close: bool,
         now: Millis,
     ) -> StoreResult<QueuedReply> {
+        self.queue_reply_unless_answered(conversation_id, text, agent, close, None, now)
+    }
+
+    /// Like [`Store::queue_reply`], but refused with [`StoreError::TeammateReplied`] when a
+    /// reply by someone else (a teammate, or the brand from another app) arrived after message
+    /// `seen_up_to`, the newest the person had seen when they started writing.
+    pub fn queue_reply_unless_answered(
+        &mut self,
+        conversation_id: i64,
+        text: &str,
+        agent: &str,
+        close: bool,
+        seen_up_to: Option<i64>,
+        now: Millis,
+    ) -> StoreResult<QueuedReply> {
         refuse_empty(text)?;
         let target = self
             .latest_inbound(conversation_id)?
             .and_then(|m| m.remote_id);
         self.write(|tx| {
+            if let Some(seen) = seen_up_to {
+                refuse_if_answered(tx, conversation_id, agent, seen)?;
+            }
             queue_outbound(
                 tx,
                 Outbound {
@@ -541,6 +559,41 @@ fn refuse_empty(text: &str) -> StoreResult<()> {
         ));
     }
     Ok(())
+}
+
+/// Checked in the transaction that queues the reply, so that two teammates sending at once
+/// cannot both pass.
+fn refuse_if_answered(
+    tx: &Transaction<'_>,
+    conversation_id: i64,
+    agent: &str,
+    seen_up_to: i64,
+) -> StoreResult<()> {
+    let answered: Option<(String, String)> = tx
+        .query_row(
+            "SELECT coalesce(agent, author_name), text FROM messages
+             WHERE conversation_id = ?1 AND id > ?2 AND direction = 'out'
+               AND (agent IS NULL OR agent != ?3)
+             ORDER BY id DESC LIMIT 1",
+            params![conversation_id, seen_up_to, agent],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match answered {
+        Some((who, text)) => {
+            let latest_message_id = tx.query_row(
+                "SELECT max(id) FROM messages WHERE conversation_id = ?1",
+                [conversation_id],
+                |r| r.get(0),
+            )?;
+            Err(StoreError::TeammateReplied {
+                who,
+                text,
+                latest_message_id,
+            })
+        }
+        None => Ok(()),
+    }
 }
 
 /// One of our messages about to be queued.

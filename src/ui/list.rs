@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
 
 use super::focus_style;
-use crate::app::{AppState, Pane};
-use crate::model::Status;
+use crate::app::{AppState, Pane, presence};
+use crate::model::{Activity, Status};
 use crate::store::ConversationRow;
 use crate::text::{age, fit, sanitize_line, width};
 
@@ -44,6 +44,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
                 state.now,
                 several_accounts,
                 state.marked.contains(&row.id),
+                &presence_mark(state, row.id),
             );
             colour_tags(&mut lines, state);
             ListItem::new(lines)
@@ -101,12 +102,27 @@ fn waiting(row: &ConversationRow) -> bool {
     row.status == Status::Open && row.last_inbound_at == Some(row.last_message_at)
 }
 
+/// Teammates in a conversation, as the list shows them: " ✎ana" replying, " ◉bo" viewing.
+fn presence_mark(state: &AppState, conversation_id: i64) -> String {
+    presence::others_in(state, conversation_id)
+        .iter()
+        .map(|p| {
+            let sign = match p.activity {
+                Activity::Replying => '✎',
+                Activity::Viewing => '◉',
+            };
+            format!(" {sign}{}", sanitize_line(&p.agent))
+        })
+        .collect()
+}
+
 fn row_lines(
     row: &ConversationRow,
     columns: usize,
     now: i64,
     several_accounts: bool,
     marked: bool,
+    present: &str,
 ) -> Vec<Line<'static>> {
     let unread = match (marked, row.unread) {
         (true, _) => "✓",
@@ -151,7 +167,7 @@ fn row_lines(
     if columns >= ONE_LINE {
         let name_width = 18;
         let kind_width = 16;
-        let fixed = 3 + name_width + 1 + kind_width + 1 + width(&marks) + 5;
+        let fixed = 3 + name_width + 1 + kind_width + 1 + width(&marks) + width(present) + 5;
         let snippet_width = columns.saturating_sub(fixed);
         vec![Line::from(vec![
             Span::raw(unread).fg(Color::Cyan),
@@ -162,11 +178,12 @@ fn row_lines(
             Span::styled(fit(&kind, kind_width), Style::new().fg(Color::DarkGray)),
             Span::raw(" "),
             Span::raw(fit(&snippet, snippet_width)),
+            Span::styled(present.to_owned(), Style::new().fg(Color::Yellow)),
             Span::styled(marks, Style::new().fg(Color::Magenta)),
             Span::styled(format!("{when:>5}"), when_style),
         ])]
     } else {
-        let top_fixed = 3 + width(&marks) + 5;
+        let top_fixed = 3 + width(&marks) + width(present) + 5;
         let name_width = columns.saturating_sub(top_fixed);
         vec![
             Line::from(vec![
@@ -174,6 +191,7 @@ fn row_lines(
                 priority,
                 Span::raw(" "),
                 Span::styled(fit(&who, name_width), name_style),
+                Span::styled(present.to_owned(), Style::new().fg(Color::Yellow)),
                 Span::styled(marks, Style::new().fg(Color::Magenta)),
                 Span::styled(format!("{when:>5}"), when_style),
             ]),

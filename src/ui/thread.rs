@@ -136,6 +136,7 @@ fn draw_messages(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         (None, Some(handle)) => format!("@{}", sanitize_line(handle)),
         (None, None) => "unknown customer".into(),
     };
+    let teammates = crate::app::presence::describe(&crate::app::presence::others_in(state, row.id));
     let title = Line::from(vec![
         Span::styled(format!(" {who} "), Style::new().bold()),
         Span::styled(
@@ -157,6 +158,12 @@ fn draw_messages(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let text_width = usize::from(inner.width).saturating_sub(3).max(10);
 
     let mut lines: Vec<Line<'static>> = Vec::new();
+    // Teammates here come first: nobody should start an answer someone else is writing.
+    if let Some(teammates) = teammates {
+        for line in wrap(&format!("✎ {}", sanitize_line(&teammates)), text_width) {
+            lines.push(Line::styled(line, Style::new().fg(Color::Yellow).bold()));
+        }
+    }
     if let Some(subject) = &detail.subject {
         for (i, line) in wrap(&sanitize_line(subject), text_width.saturating_sub(4))
             .into_iter()
