@@ -1195,3 +1195,26 @@ fn teammates_see_each_other_and_a_reply_written_meanwhile_is_shown_before_sendin
             .all(|p| p.activity == hark::model::Activity::Viewing)
     );
 }
+
+#[test]
+fn a_conversation_assigned_by_a_teammate_is_marked_new_until_opened() {
+    let (mut store, account) = demo_store(10);
+    let ids = open_ids(&store);
+    // Bob assigns the third conversation to Ana; Ana assigning herself one is not news.
+    store.assign(&[ids[2]], Some("ana"), "bob", 0).unwrap();
+    store.assign(&[ids[3]], Some("ana"), "ana", 0).unwrap();
+    let mut ui = harness(store, account, (110, 30), false);
+    let screen = ui.screen();
+    assert!(screen.contains("Mine (1 new)"), "{screen}");
+    assert!(screen.contains("→ana new"), "{screen}");
+    assert_eq!(screen.matches("→ana new").count(), 1, "{screen}");
+    ui.keys("j j");
+    ui.dispatch(hark::app::Action::StoreChanged);
+    let screen = ui.screen();
+    assert!(
+        !screen.contains("→ana new"),
+        "opened: no longer new\n{screen}"
+    );
+    assert!(!screen.contains("Mine ("), "{screen}");
+    assert_eq!(ui.store.folder_counts("ana").unwrap().mine_new, 0);
+}

@@ -430,7 +430,14 @@ impl AppState {
         let c = &self.counts;
         let mut entries = vec![
             (Folder::Open, "Open".to_string(), c.open),
-            (Folder::Mine(self.agent.clone()), "Mine".to_string(), c.mine),
+            (
+                Folder::Mine(self.agent.clone()),
+                match c.mine_new {
+                    0 => "Mine".to_string(),
+                    new => format!("Mine ({new} new)"),
+                },
+                c.mine,
+            ),
             (Folder::Unassigned, "Unassigned".to_string(), c.unassigned),
             (Folder::Snoozed, "Snoozed".to_string(), c.snoozed),
             (Folder::Closed, "Closed".to_string(), c.closed),

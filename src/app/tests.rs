@@ -25,6 +25,7 @@ fn row(id: i64) -> ConversationRow {
         contact_handle: Some("x".into()),
         contact_name: None,
         tags: Vec::new(),
+        assignment_unseen: false,
     }
 }
 

@@ -33,7 +33,9 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
             Err(err) => failed(err),
         },
         Effect::LoadThread(id) => match (
-            store.conversation(id),
+            store
+                .assignment_seen(id, agent)
+                .and_then(|()| store.conversation(id)),
             store.draft(agent, id),
             store.notes(id),
         ) {

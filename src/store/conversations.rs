@@ -29,6 +29,8 @@ pub struct ConversationRow {
     pub contact_handle: Option<String>,
     pub contact_name: Option<String>,
     pub tags: Vec<String>,
+    /// Someone else assigned it to its assignee, who has not opened it since.
+    pub assignment_unseen: bool,
 }
 
 impl ConversationRow {
@@ -108,6 +110,8 @@ pub struct FolderCounts {
     pub accounts: Vec<(i64, String, i64)>,
     /// Open hits of the followed searches.
     pub searches: i64,
+    /// Open conversations someone else assigned to this agent that they have not opened yet.
+    pub mine_new: i64,
 }
 
 /// A conversation found by full-text search, with the message that matched best.
@@ -125,7 +129,8 @@ macro_rules! row_select {
                 c.unread, c.snippet, c.message_count, c.last_message_at, c.last_inbound_at,
                 c.first_response_at, c.snoozed_until, ct.handle, ct.name,
                 (SELECT group_concat(t.name, char(31)) FROM conversation_tags x
-                   JOIN tags t ON t.id = x.tag_id WHERE x.conversation_id = c.id)
+                   JOIN tags t ON t.id = x.tag_id WHERE x.conversation_id = c.id),
+                c.assignment_unseen
          FROM conversations c
          JOIN accounts a ON a.id = c.account_id
          LEFT JOIN contacts ct ON ct.id = c.contact_id "
@@ -186,6 +191,7 @@ fn row_from(row: &Row<'_>) -> rusqlite::Result<ConversationRow> {
         tags: tags
             .map(|joined| joined.split('\u{1f}').map(str::to_owned).collect())
             .unwrap_or_default(),
+        assignment_unseen: row.get(18)?,
     })
 }
 
@@ -272,6 +278,12 @@ impl Store {
         counts.unassigned = self.conn.query_row(
             "SELECT count(*) FROM conversations WHERE status = 'open' AND assignee IS NULL",
             [],
+            |row| row.get(0),
+        )?;
+        counts.mine_new = self.conn.query_row(
+            "SELECT count(*) FROM conversations
+             WHERE status = 'open' AND assignee = ?1 AND assignment_unseen = 1",
+            [agent],
             |row| row.get(0),
         )?;
         counts.searches = self.conn.query_row(

@@ -94,6 +94,28 @@ impl Store {
     }
 
     /// Assigns conversations to an agent, or unassigns them (None).
+    /// The assignee opened the conversation: no longer new to them. (A plain statement, and
+    /// a write only when there is something to clear.)
+    pub fn assignment_seen(&mut self, conversation_id: i64, agent: &str) -> StoreResult<()> {
+        let unseen: bool = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM conversations
+                 WHERE id = ?1 AND assignee = ?2 AND assignment_unseen = 1",
+            )?
+            .query_row(params![conversation_id, agent], |r| r.get(0))?;
+        if unseen {
+            self.write(|tx| {
+                tx.execute(
+                    "UPDATE conversations SET assignment_unseen = 0 WHERE id = ?1 AND assignee = ?2",
+                    params![conversation_id, agent],
+                )?;
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
     pub fn assign(
         &mut self,
         ids: &[i64],
@@ -301,9 +323,11 @@ pub(super) fn assign_in(
 ) -> StoreResult<()> {
     let agent = agent.map(str::trim).filter(|a| !a.is_empty());
     for &id in ids {
+        // Assigned by someone else: the assignee is told until they open it.
         let changed = tx.execute(
-            "UPDATE conversations SET assignee = ?2 WHERE id = ?1 AND assignee IS NOT ?2",
-            params![id, agent],
+            "UPDATE conversations SET assignee = ?2, assignment_unseen = (?2 IS NOT NULL AND ?2 != ?3)
+             WHERE id = ?1 AND assignee IS NOT ?2",
+            params![id, agent, actor],
         )?;
         if changed > 0 {
             let kind = if agent.is_some() {

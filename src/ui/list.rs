@@ -45,6 +45,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
                 several_accounts,
                 state.marked.contains(&row.id),
                 &presence_mark(state, row.id),
+                row.assignment_unseen && row.assignee.as_deref() == Some(state.agent.as_str()),
             );
             colour_tags(&mut lines, state);
             ListItem::new(lines)
@@ -123,6 +124,7 @@ fn row_lines(
     several_accounts: bool,
     marked: bool,
     present: &str,
+    newly_mine: bool,
 ) -> Vec<Line<'static>> {
     let unread = match (marked, row.unread) {
         (true, _) => "✓",
@@ -152,6 +154,10 @@ fn row_lines(
     }
     if let Some(assignee) = &row.assignee {
         marks.push_str(&format!(" →{}", sanitize_line(assignee)));
+        if newly_mine {
+            // Assigned to this person by someone else, not opened yet.
+            marks.push_str(" new");
+        }
     }
     let name_style = if row.unread {
         Style::new().add_modifier(Modifier::BOLD)
