@@ -524,3 +524,70 @@ fn rules_test_dry_runs_over_the_history_and_changes_nothing() {
     let tagged = run(&["conversations", "list", "--folder", "tag:Payment"]);
     assert_eq!(tagged.status.code(), Some(4), "no tag was created");
 }
+
+#[test]
+fn doctor_checks_the_database_the_tokens_and_the_accounts() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let output = hark(home.path())
+        .args(["--demo", "doctor"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("✓ on a local disk"), "{text}");
+    assert!(
+        text.contains("✓ demo (Demo): the credentials work"),
+        "{text}"
+    );
+
+    // A token others can read is a problem, and the exit code says so.
+    let secrets = home.path().join("secrets");
+    std::fs::create_dir_all(&secrets).unwrap();
+    let token = secrets.join("brand.token");
+    std::fs::write(&token, "t0ken").unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[accounts]]\nname = \"brand\"\nnetwork = \"mastodon\"\ninstance = \"http://127.0.0.1:9\"\ntoken_file = \"{}\"\n",
+            token.display()
+        ),
+    )
+    .unwrap();
+    let doctor = || {
+        let output = hark(home.path())
+            .arg("--config")
+            .arg(&config)
+            .arg("--db")
+            .arg(home.path().join("hark.db"))
+            .arg("doctor")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        (output.status.code(), text)
+    };
+    let (code, text) = doctor();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("brand.token is mode 644: others can read"),
+        "{text}"
+    );
+    assert!(text.contains("brand: not connected here"), "{text}");
+    assert!(
+        text.contains("nobody has synced this database yet"),
+        "{text}"
+    );
+
+    // Mended: the token is private, and the unreachable server is the problem now.
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (code, text) = doctor();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("brand.token is mode 600"), "{text}");
+    assert!(
+        text.contains("✗ brand (Mastodon):"),
+        "the server cannot be reached: {text}"
+    );
+}

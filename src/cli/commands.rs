@@ -78,6 +78,7 @@ pub async fn dispatch(context: Context, command: Command) -> anyhow::Result<Code
             super::rules::run(&context, command)
         }
         Command::Version { json } => version(json),
+        Command::Doctor => super::doctor::run(&context).await,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod accounts;
 mod add_x;
 mod commands;
 mod context;
+mod doctor;
 pub mod exit;
 mod json;
 mod output;
@@ -119,6 +120,9 @@ pub enum Command {
     /// Triage rules: list them, or dry-run them over the cached history.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// Check this setup: the database and who may touch it, who can read the tokens, whether
+    /// each account's credentials work, whether a sync daemon runs, what the terminal reports.
+    Doctor,
     /// Print the version.
     Version {
         #[arg(long)]

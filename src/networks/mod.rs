@@ -193,6 +193,11 @@ pub trait Network: Send + Sync {
         Err(self.unsupported("profile lookup"))
     }
 
+    /// Checks the credentials with one small call; answers whom they belong to.
+    async fn verify(&self) -> NetworkResult<String> {
+        Err(self.unsupported("checking the credentials"))
+    }
+
     fn unsupported(&self, action: &'static str) -> NetworkError {
         NetworkError::Unsupported {
             network: self.kind().label(),

@@ -512,6 +512,17 @@ impl Store {
             })
     }
 
+    /// How many entries wait (queued or being sent) and how many failed for good.
+    pub fn outbox_backlog(&self) -> StoreResult<(i64, i64)> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FILTER (WHERE state IN ('queued', 'sending')),
+                    count(*) FILTER (WHERE state = 'failed')
+             FROM outbox",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
     /// When the next queued entry of an account is due, if any.
     pub fn next_action_due(&self, account_id: i64) -> StoreResult<Option<Millis>> {
         Ok(self.conn.query_row(

@@ -28,6 +28,8 @@ const STALE_SENDING: Duration = Duration::from_secs(120);
 const LEASE_RENEW: Duration = Duration::from_secs(10);
 /// …and another process may take it over when it has not been renewed for this long.
 const LEASE_TTL: Duration = Duration::from_secs(45);
+/// The same, in milliseconds, for those who judge a lease from outside (`hark doctor`).
+pub const LEASE_TTL_MILLIS: i64 = 45_000;
 /// How often the outbox is checked for work queued by other processes.
 const OUTBOX_POLL: Duration = Duration::from_secs(2);
 /// Pages fetched from one stream in one pass, at most, so one busy stream cannot starve others.

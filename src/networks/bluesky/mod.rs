@@ -180,6 +180,14 @@ impl Network for BlueskyNetwork {
         NetworkKind::Bluesky
     }
 
+    async fn verify(&self) -> NetworkResult<String> {
+        let session: Value = self
+            .xrpc
+            .query("com.atproto.server.getSession", &[])
+            .await?;
+        Ok(format!("@{}", session["handle"].as_str().unwrap_or("?")))
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             reply: true,

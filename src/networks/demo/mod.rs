@@ -499,6 +499,10 @@ impl Network for DemoNetwork {
         })
     }
 
+    async fn verify(&self) -> NetworkResult<String> {
+        Ok(BRAND_HANDLE.to_owned())
+    }
+
     async fn set_liked(&self, remote_id: &str, liked: bool) -> NetworkResult<()> {
         if !remote_id.starts_with("demo-") {
             return Err(NetworkError::Rejected(format!(

@@ -228,6 +228,14 @@ impl Network for FacebookNetwork {
         NetworkKind::Facebook
     }
 
+    async fn verify(&self) -> NetworkResult<String> {
+        let page = self
+            .graph
+            .get(&self.page_id, &[("fields", "id,name".to_owned())])
+            .await?;
+        Ok(page["name"].as_str().unwrap_or(&self.page_id).to_owned())
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             reply: true,

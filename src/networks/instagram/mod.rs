@@ -312,6 +312,17 @@ impl Network for InstagramNetwork {
         NetworkKind::Instagram
     }
 
+    async fn verify(&self) -> NetworkResult<String> {
+        let account = self
+            .graph
+            .get(&self.ig_user_id, &[("fields", "id,username".to_owned())])
+            .await?;
+        Ok(format!(
+            "@{}",
+            account["username"].as_str().unwrap_or(&self.ig_user_id)
+        ))
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             reply: true,

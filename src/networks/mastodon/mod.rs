@@ -277,6 +277,10 @@ impl Network for MastodonNetwork {
         NetworkKind::Mastodon
     }
 
+    async fn verify(&self) -> NetworkResult<String> {
+        Ok(format!("@{}", self.me().await?.acct))
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             reply: true,

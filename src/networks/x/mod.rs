@@ -358,6 +358,10 @@ impl Network for XNetwork {
         NetworkKind::X
     }
 
+    async fn verify(&self) -> NetworkResult<String> {
+        Ok(self.who_am_i().await?.handle)
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             reply: true,
