@@ -497,14 +497,22 @@ async fn reply(context: &Context, id: i64, text: &str, how: ReplyHow) -> anyhow:
     } = how;
     let mut store = context.open_store()?;
     let account = connected_account(context, &store, id)?;
-    if let Some(account) = account {
-        let capabilities = account.network.capabilities();
+    let row = store
+        .conversation_row(id)?
+        .ok_or_else(|| NotFoundError(format!("no conversation with id {id}")))?;
+    // This process's connection, or what the syncing process recorded (a teammate's hark
+    // without the tokens).
+    let capabilities = match account {
+        Some(account) => Some(account.network.capabilities()),
+        None => store.account_capabilities(row.account_id)?,
+    };
+    if let Some(capabilities) = &capabilities {
         let limit = capabilities.reply_limit;
         let length = capabilities.reply_unit.count(text);
         if length > limit {
             return Err(UsageError(format!(
                 "the reply is {length} characters; {} takes at most {limit}",
-                account.network.kind().label()
+                row.network.label()
             ))
             .into());
         }
@@ -513,18 +521,11 @@ async fn reply(context: &Context, id: i64, text: &str, how: ReplyHow) -> anyhow:
     let queued = match private {
         None => store.queue_reply(id, text, &context.agent, close, now)?,
         Some(comment) => {
-            // Without the account's configuration the network's usual rule applies.
-            let window = match account {
-                Some(account) => account
-                    .network
-                    .capabilities()
-                    .private_reply
-                    .ok_or_else(|| {
-                        UsageError(format!(
-                            "{} has no private replies",
-                            account.network.kind().label()
-                        ))
-                    })?,
+            // Without any record of the account the network's usual rule applies.
+            let window = match &capabilities {
+                Some(capabilities) => capabilities.private_reply.ok_or_else(|| {
+                    UsageError(format!("{} has no private replies", row.network.label()))
+                })?,
                 None => crate::networks::graph::window::PRIVATE_REPLY_WINDOW,
             };
             let max_age = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);

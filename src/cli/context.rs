@@ -158,6 +158,12 @@ impl Context {
                 now,
             )?;
             if let Some(network) = network {
+                // For teammates' inboxes, which cannot connect it themselves.
+                if let Err(err) =
+                    store.set_account_capabilities(account_id, &network.capabilities())
+                {
+                    tracing::warn!(account = %account.name, %err, "could not record the account's capabilities");
+                }
                 self.accounts.push(SyncAccount {
                     account_id,
                     name: account.name.clone(),

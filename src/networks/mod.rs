@@ -22,7 +22,7 @@ use crate::model::{ConversationKind, IncomingItem, NetworkKind, RemoteContact, R
 
 /// What a network can do, so that the interface can say "not supported on Instagram" before
 /// trying instead of failing afterwards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Capabilities {
     pub reply: bool,
     pub like: bool,

@@ -99,37 +99,40 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
     result.map(|()| Code::Ok)
 }
 
-/// What the inbox needs to know of each account it can reply on.
+/// What the inbox needs to know of each account it can reply on: from the connected network,
+/// or, for an account this process cannot connect (a teammate's inbox without the tokens), from
+/// what the process that did connect it recorded.
 fn account_infos(context: &Context, store: &Store) -> anyhow::Result<BTreeMap<i64, AccountInfo>> {
-    let stored: BTreeMap<i64, crate::store::Account> =
-        store.accounts()?.into_iter().map(|a| (a.id, a)).collect();
-    Ok(context
-        .accounts
-        .iter()
-        .map(|account| {
-            let capabilities = account.network.capabilities();
-            let configured = context.config.accounts().find(|a| a.name == account.name);
-            (
-                account.account_id,
-                AccountInfo {
-                    name: account.name.clone(),
-                    display_name: stored
-                        .get(&account.account_id)
-                        .and_then(|a| a.display_name.clone()),
-                    network: account.network.kind(),
-                    reply_limit: capabilities.reply_limit,
-                    reply_unit: capabilities.reply_unit,
-                    signatures: capabilities.signatures,
-                    can_hide: capabilities.hide,
-                    dm_window: capabilities.dm_window,
-                    private_reply: capabilities
-                        .private_reply
-                        .map(|window| i64::try_from(window.as_millis()).unwrap_or(i64::MAX)),
-                    signature: configured.and_then(|a| a.signature.clone()),
-                },
-            )
-        })
-        .collect())
+    let mut infos = BTreeMap::new();
+    for stored in store.accounts()? {
+        let connected = context.account(stored.id);
+        let capabilities = match connected {
+            Some(account) => account.network.capabilities(),
+            None => match store.account_capabilities(stored.id)? {
+                Some(recorded) => recorded,
+                None => continue,
+            },
+        };
+        let configured = context.config.accounts().find(|a| a.name == stored.name);
+        infos.insert(
+            stored.id,
+            AccountInfo {
+                name: stored.name.clone(),
+                display_name: stored.display_name.clone(),
+                network: stored.network,
+                reply_limit: capabilities.reply_limit,
+                reply_unit: capabilities.reply_unit,
+                signatures: capabilities.signatures,
+                can_hide: capabilities.hide,
+                dm_window: capabilities.dm_window,
+                private_reply: capabilities
+                    .private_reply
+                    .map(|window| i64::try_from(window.as_millis()).unwrap_or(i64::MAX)),
+                signature: configured.and_then(|a| a.signature.clone()),
+            },
+        );
+    }
+    Ok(infos)
 }
 
 struct LoopParts<'a> {

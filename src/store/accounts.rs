@@ -48,6 +48,41 @@ impl Store {
         self.write(|tx| upsert_account_in(tx, account, now))
     }
 
+    /// Records what the account's network can do, for inboxes that cannot connect it.
+    pub fn set_account_capabilities(
+        &mut self,
+        account_id: i64,
+        capabilities: &crate::networks::Capabilities,
+    ) -> StoreResult<()> {
+        let json = serde_json::to_string(capabilities)
+            .map_err(|err| super::StoreError::Rejected(err.to_string()))?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE accounts SET capabilities = ?2 WHERE id = ?1 AND capabilities IS NOT ?2",
+                params![account_id, json],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// What the account's network can do, as the last process that connected it recorded;
+    /// None when none did (or the record cannot be read: it is only a hint).
+    pub fn account_capabilities(
+        &self,
+        account_id: i64,
+    ) -> StoreResult<Option<crate::networks::Capabilities>> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT capabilities FROM accounts WHERE id = ?1",
+                [account_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        Ok(json.and_then(|text| serde_json::from_str(&text).ok()))
+    }
+
     pub fn accounts(&self) -> StoreResult<Vec<Account>> {
         let mut stmt = self
             .conn

@@ -15,6 +15,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/006_private_replies.sql")),
     M::up(include_str!("sql/007_kind_index.sql")),
     M::up(include_str!("sql/008_presence.sql")),
+    M::up(include_str!("sql/009_account_capabilities.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> StoreResult<()> {

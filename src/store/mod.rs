@@ -77,6 +77,33 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// In a setgid folder — a team box, where the folder's group is the team — the database must
+/// be readable and writable by the group whatever the umask of whoever created it; SQLite gives
+/// its WAL and shared-memory files the database file's mode. Elsewhere nothing changes.
+fn share_with_the_group(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let setgid_folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .and_then(|p| std::fs::metadata(p).ok())
+            .is_some_and(|m| m.permissions().mode() & 0o2000 != 0);
+        if !setgid_folder {
+            return;
+        }
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o060 != 0o060
+                && let Err(err) =
+                    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode | 0o060))
+            {
+                tracing::warn!(%err, "could not make the team database group-writable");
+            }
+        }
+    }
+}
+
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
@@ -103,6 +130,7 @@ impl Store {
             path: path.to_owned(),
             source,
         })?;
+        share_with_the_group(path);
         Self::prepare(conn, Some(path.to_owned()))
     }
 
