@@ -143,6 +143,12 @@ text_enum!(
 );
 
 text_enum!(
+    /// What a person may do on a team box: an admin manages accounts, rules, saved replies, tags
+    /// and people; an agent works conversations.
+    Role, "role" { Admin => "admin", Agent => "agent" }
+);
+
+text_enum!(
     /// What a teammate is doing in a conversation.
     Activity, "activity" { Viewing => "viewing", Replying => "replying" }
 );

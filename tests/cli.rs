@@ -591,3 +591,106 @@ fn doctor_checks_the_database_the_tokens_and_the_accounts() {
         "the server cannot be reached: {text}"
     );
 }
+
+#[test]
+fn an_agent_cannot_change_rules_saved_replies_tags_or_people() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "agent = \"ana\"\n").unwrap();
+    let me = String::from_utf8(
+        std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_owned();
+    let run = |args: &[&str]| {
+        hark(home.path())
+            .arg("--config")
+            .arg(&config)
+            .arg("--db")
+            .arg(home.path().join("hark.db"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // While nobody is listed, this user is an admin: rules can be added (and are checked).
+    let added = run(&[
+        "rules",
+        "add",
+        "Refunds",
+        "--when",
+        "contains refund",
+        "--then",
+        "tag Refund",
+    ]);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("name = \"Refunds\"")
+    );
+    let bad = run(&[
+        "rules", "add", "Broken", "--when", "contains", "--then", "tag X",
+    ]);
+    assert!(!bad.status.success());
+    assert!(
+        !std::fs::read_to_string(&config).unwrap().contains("Broken"),
+        "a bad rule is not written"
+    );
+
+    // A team: someone else is the admin, this user an agent.
+    let stranger_first = run(&["people", "add", "boss", "--role", "admin"]);
+    assert_eq!(
+        stranger_first.status.code(),
+        Some(2),
+        "a team starts with whoever sets it up"
+    );
+    for (login, role) in [
+        (me.as_str(), "admin"),
+        ("boss", "admin"),
+        (me.as_str(), "agent"),
+    ] {
+        let added = run(&["people", "add", login, "--role", role]);
+        assert!(
+            added.status.success(),
+            "{}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+    }
+    for args in [
+        vec![
+            "rules",
+            "add",
+            "More",
+            "--when",
+            "contains x",
+            "--then",
+            "tag X",
+        ],
+        vec!["rules", "remove", "Refunds"],
+        vec!["replies", "add", "--title", "Hi", "--body", "Hello!"],
+        vec!["tags", "colour", "Refund", "red"],
+        vec!["people", "add", "eve", "--role", "admin"],
+    ] {
+        let refused = run(&args);
+        assert_eq!(refused.status.code(), Some(7), "{args:?}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains("only an admin can"), "{stderr}");
+    }
+    assert!(
+        std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("Refunds")
+    );
+    let listed = run(&["people", "list"]);
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(text.contains("boss") && text.contains("(you)"), "{text}");
+}

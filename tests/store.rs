@@ -729,3 +729,44 @@ fn a_reply_is_held_back_when_a_teammate_answered_meanwhile() {
         .queue_reply_unless_answered(id, "and more", "ana", false, Some(mine - 1), ms(5))
         .unwrap();
 }
+
+#[test]
+fn roles_start_open_and_a_team_always_keeps_an_admin() {
+    use hark::model::Role;
+    let (mut store, _) = store_with_account(None);
+    assert_eq!(
+        store.role_of("anyone").unwrap(),
+        Role::Admin,
+        "nobody listed yet"
+    );
+    let first = store
+        .set_person("ana", "Ana", Role::Agent, "ana", ms(1))
+        .unwrap_err();
+    assert!(first.to_string().contains("needs an admin"), "{first}");
+    store
+        .set_person("root", "Admin", Role::Admin, "root", ms(1))
+        .unwrap();
+    store
+        .set_person("ana", "Ana", Role::Agent, "root", ms(2))
+        .unwrap();
+    assert_eq!(store.role_of("ana").unwrap(), Role::Agent);
+    assert_eq!(store.role_of("root").unwrap(), Role::Admin);
+    assert_eq!(
+        store.role_of("stranger").unwrap(),
+        Role::Agent,
+        "unlisted: agent"
+    );
+    let demote = store
+        .set_person("root", "Admin", Role::Agent, "root", ms(3))
+        .unwrap_err();
+    assert!(demote.to_string().contains("needs an admin"), "{demote}");
+    let last = store.remove_person("root").unwrap_err();
+    assert!(last.to_string().contains("last admin"), "{last}");
+    store.remove_person("ana").unwrap();
+    store.remove_person("root").unwrap();
+    assert_eq!(
+        store.role_of("ana").unwrap(),
+        Role::Admin,
+        "the list is empty again"
+    );
+}

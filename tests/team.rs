@@ -322,6 +322,44 @@ async fn agents_work_one_database_without_the_token_and_see_each_other() {
     if users {
         assert!(!ana.can_read(&token), "Ana's process cannot read the token");
         assert!(daemon.can_read(&token));
+        // Roles: the admin (root, running the daemon) lists the team; Ana is an agent, and
+        // hark will not let her change the rules.
+        let admin = |args: &[&str]| {
+            let output = daemon.run(args);
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        };
+        admin(&["people", "add", "root", "--role", "admin"]);
+        admin(&[
+            "people",
+            "add",
+            &ANA_UID.to_string(),
+            "--name",
+            "Ana",
+            "--role",
+            "agent",
+        ]);
+        let refused = ana.run(&[
+            "rules",
+            "add",
+            "Mine",
+            "--when",
+            "contains x",
+            "--then",
+            "tag X",
+        ]);
+        assert_eq!(
+            refused.status.code(),
+            Some(7),
+            "{}",
+            String::from_utf8_lossy(&refused.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains("only an admin can change the rules")
+        );
     }
 
     // Both inboxes open; Ana starts answering; Bo sees her.

@@ -109,6 +109,15 @@ pub(super) fn key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         });
     }
     let confirming = std::mem::take(&mut manager.confirm_delete);
+    let changes = matches!(
+        key.code,
+        KeyCode::Char('a' | 'e' | 'd' | 'y') | KeyCode::Enter
+    );
+    if changes && state.role == crate::model::Role::Agent {
+        state.error =
+            Some("Only an admin can change saved replies; ## in the composer uses them".into());
+        return Vec::new();
+    }
     match key.code {
         KeyCode::Esc | KeyCode::Char('q') => state.replies_manager = None,
         KeyCode::Char('j') | KeyCode::Down => {

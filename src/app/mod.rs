@@ -152,6 +152,8 @@ pub struct AppState {
     pinned: bool,
     /// Teammates' inboxes: who is viewing or answering which conversation.
     pub presence: Vec<crate::store::Presence>,
+    /// This person's role on the team box (agents use saved replies but do not change them).
+    pub role: crate::model::Role,
     /// What this inbox last told the others it is doing.
     told_presence: Option<(i64, crate::model::Activity)>,
 }
@@ -392,6 +394,7 @@ impl AppState {
             select_last_on_load: false,
             pinned: false,
             presence: Vec::new(),
+            role: crate::model::Role::Admin,
             told_presence: None,
         }
     }

@@ -79,6 +79,7 @@ pub async fn dispatch(context: Context, command: Command) -> anyhow::Result<Code
         }
         Command::Version { json } => version(json),
         Command::Doctor => super::doctor::run(&context).await,
+        Command::People(command) => super::people::run(&context, command),
     }
 }
 

@@ -27,6 +27,8 @@ pub struct Context {
     pub config_path: Option<PathBuf>,
     pub db_path: PathBuf,
     pub agent: String,
+    /// The Unix login running hark: what roles are given to (a config can name any agent).
+    pub login: String,
     pub clock: SharedClock,
     /// The enabled accounts, connected to their networks.
     pub accounts: Vec<SyncAccount>,
@@ -73,6 +75,7 @@ impl Context {
             config_path: global.config.as_deref().map(expand_home),
             db_path,
             agent,
+            login: unix_login(),
             clock,
             accounts: Vec::new(),
             account_errors: Vec::new(),
@@ -332,16 +335,41 @@ impl Context {
     }
 
     /// The folder secrets and sessions are kept in: `secrets/` beside the config file.
-    pub fn secrets_dir(&self) -> Option<PathBuf> {
+    /// The config file in use: the one named on the command line, else the platform's.
+    pub fn config_file(&self) -> Option<PathBuf> {
         self.config_path
             .clone()
             .or_else(|| Paths::platform().config_file)
+    }
+
+    pub fn secrets_dir(&self) -> Option<PathBuf> {
+        self.config_file()
             .and_then(|config| config.parent().map(|dir| dir.join("secrets")))
     }
 
     pub fn account(&self, account_id: i64) -> Option<&SyncAccount> {
         self.accounts.iter().find(|a| a.account_id == account_id)
     }
+
+    /// Refuses, naming the task, unless this login is an admin of the database's team.
+    pub fn require_admin(&self, store: &Store, task: &str) -> anyhow::Result<()> {
+        match store.role_of(&self.login)? {
+            crate::model::Role::Admin => Ok(()),
+            crate::model::Role::Agent => Err(super::exit::ForbiddenError(format!(
+                "only an admin can {task}; {} is an agent here (see `hark people list`)",
+                self.login
+            ))
+            .into()),
+        }
+    }
+}
+
+/// The login of the user running this process (its uid when it has no name).
+pub fn unix_login() -> String {
+    uzers::get_current_username().map_or_else(
+        || uzers::get_current_uid().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
 }
 
 fn default_handle(network: NetworkKind) -> String {

@@ -9,6 +9,7 @@
 //! | 4 | no such conversation, message or account |
 //! | 5 | the reply or like is queued but not delivered yet; `hark sync` will retry it |
 //! | 6 | the reply or like was refused for good (the reason is printed) |
+//! | 7 | your role on this team box does not allow it (an admin's task) |
 
 use std::process::ExitCode;
 
@@ -24,6 +25,7 @@ pub enum Code {
     NotFound = 4,
     Queued = 5,
     Refused = 6,
+    Forbidden = 7,
 }
 
 impl From<Code> for ExitCode {
@@ -50,6 +52,9 @@ pub fn code_for(err: &anyhow::Error) -> Code {
         if cause.downcast_ref::<NotFoundError>().is_some() {
             return Code::NotFound;
         }
+        if cause.downcast_ref::<ForbiddenError>().is_some() {
+            return Code::Forbidden;
+        }
     }
     Code::Error
 }
@@ -63,3 +68,8 @@ pub struct UsageError(pub String);
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct NotFoundError(pub String);
+
+/// Something only an admin of the team box may do.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ForbiddenError(pub String);

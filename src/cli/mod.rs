@@ -10,8 +10,10 @@ mod doctor;
 pub mod exit;
 mod json;
 mod output;
+pub mod people;
 pub mod replies;
 pub mod rules;
+mod rules_edit;
 pub mod tags;
 
 use std::path::PathBuf;
@@ -120,6 +122,9 @@ pub enum Command {
     /// Triage rules: list them, or dry-run them over the cached history.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// The people of a team box and their roles (admin or agent).
+    #[command(subcommand)]
+    People(people::PeopleCommand),
     /// Check this setup: the database and who may touch it, who can read the tokens, whether
     /// each account's credentials work, whether a sync daemon runs, what the terminal reports.
     Doctor,

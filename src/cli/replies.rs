@@ -105,6 +105,12 @@ struct ReplyJson<'a> {
 pub fn run(context: &Context, command: RepliesCommand) -> anyhow::Result<Code> {
     let mut store = context.open_store()?;
     let now = context.clock.now_millis();
+    if !matches!(
+        command,
+        RepliesCommand::List { .. } | RepliesCommand::Export { .. }
+    ) {
+        context.require_admin(&store, "change the saved replies")?;
+    }
     match command {
         RepliesCommand::List { json: as_json } => {
             let replies = store.saved_replies()?;

@@ -27,6 +27,21 @@ pub enum RulesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Add a rule at the end of the config file's rules (an admin's task).
+    Add {
+        name: String,
+        /// The condition, e.g. "contains refund and network is mastodon".
+        #[arg(long)]
+        when: String,
+        /// An action, e.g. "tag Refund" or "priority urgent"; repeat for several.
+        #[arg(long = "then", required = true)]
+        then: Vec<String>,
+        /// Stop: no later rule runs on a message this one matched.
+        #[arg(long)]
+        stop: bool,
+    },
+    /// Remove a rule by name (an admin's task).
+    Remove { name: String },
 }
 
 #[derive(Debug, Serialize)]
@@ -48,6 +63,13 @@ struct Outcome {
 pub fn run(context: &Context, command: RulesCommand) -> anyhow::Result<Code> {
     let rules = &context.config.rule_set;
     match command {
+        RulesCommand::Add {
+            name,
+            when,
+            then,
+            stop,
+        } => return super::rules_edit::add(context, &name, &when, &then, stop),
+        RulesCommand::Remove { name } => return super::rules_edit::remove(context, &name),
         RulesCommand::List { json: as_json } => {
             if as_json {
                 let list: Vec<RuleJson> = rules

@@ -40,6 +40,7 @@ pub fn run(context: &Context, command: TagsCommand) -> anyhow::Result<Code> {
             }
         }
         TagsCommand::Colour { name, colour } => {
+            context.require_admin(&store, "give tags their colours")?;
             let colour = colour.trim();
             let value = if colour.eq_ignore_ascii_case("none") {
                 None

@@ -35,6 +35,7 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
     let keymap = Keymap::with_overrides(&context.config.keys)
         .map_err(|err| anyhow::anyhow!("config: {err}"))?;
     let accounts = account_infos(&context, &store)?;
+    let role = store.role_of(&context.login)?;
     let (actions_tx, mut actions) = mpsc::unbounded_channel::<Action>();
     let store_thread = StoreThread::spawn(
         store,
@@ -66,6 +67,7 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
         accounts,
         context.clock.now_millis(),
     );
+    state.role = role;
     let result = match TerminalSession::start() {
         Ok(mut session) => {
             let loop_parts = LoopParts {

@@ -16,6 +16,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/007_kind_index.sql")),
     M::up(include_str!("sql/008_presence.sql")),
     M::up(include_str!("sql/009_account_capabilities.sql")),
+    M::up(include_str!("sql/010_people.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> StoreResult<()> {

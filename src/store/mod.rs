@@ -16,6 +16,7 @@ pub mod lease;
 mod messages;
 mod migrations;
 mod outbox;
+mod people;
 mod presence;
 mod saved_replies;
 mod sync_state;
@@ -36,6 +37,7 @@ pub use lease::Lease;
 pub use messages::MessageRow;
 pub use migrations::latest_version as latest_schema_version;
 pub use outbox::{ClaimedAction, OutboxRow, QueuedReply};
+pub use people::Person;
 pub use presence::{PRESENCE_TTL, Presence};
 pub use saved_replies::{ImportReport, SavedReply, SavedReplyDraft};
 pub use sync_state::SyncCursor;
@@ -232,5 +234,6 @@ sql_text_enum!(
     crate::model::Direction,
     crate::model::Delivery,
     crate::model::OutboxAction,
-    crate::model::Activity
+    crate::model::Activity,
+    crate::model::Role
 );
