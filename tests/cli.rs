@@ -679,6 +679,15 @@ fn an_agent_cannot_change_rules_saved_replies_tags_or_people() {
         vec!["replies", "add", "--title", "Hi", "--body", "Hello!"],
         vec!["tags", "colour", "Refund", "red"],
         vec!["people", "add", "eve", "--role", "admin"],
+        vec![
+            "accounts",
+            "add",
+            "mastodon",
+            "--instance",
+            "http://127.0.0.1:9",
+            "--token-env",
+            "UNSET",
+        ],
     ] {
         let refused = run(&args);
         assert_eq!(refused.status.code(), Some(7), "{args:?}");

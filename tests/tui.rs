@@ -1222,18 +1222,31 @@ fn a_conversation_assigned_by_a_teammate_is_marked_new_until_opened() {
 #[test]
 fn an_agent_uses_saved_replies_but_cannot_change_them() {
     let (mut store, account) = demo_store(5);
-    add_reply(&mut store, "Refund", Some("refund"), "Your refund is on its way.");
+    add_reply(
+        &mut store,
+        "Refund",
+        Some("refund"),
+        "Your refund is on its way.",
+    );
     let mut ui = harness(store, account, (110, 30), false);
     ui.state.role = hark::model::Role::Agent;
     ui.keys("s a");
     let error = ui.state.error.clone().unwrap_or_default();
-    assert!(error.starts_with("Only an admin can change saved replies"), "{error}");
+    assert!(
+        error.starts_with("Only an admin can change saved replies"),
+        "{error}"
+    );
     assert!(ui.state.replies_manager.as_ref().unwrap().form.is_none());
     ui.keys("esc enter");
     ui.type_text("##refund");
     ui.keys("enter");
     assert!(
-        ui.state.composer.as_ref().unwrap().text().contains("Your refund is on its way."),
+        ui.state
+            .composer
+            .as_ref()
+            .unwrap()
+            .text()
+            .contains("Your refund is on its way."),
         "## still works for an agent"
     );
 }

@@ -75,12 +75,17 @@ pub struct AddArgs {
     pub token_file: Option<PathBuf>,
 }
 
-pub async fn add(config_path: Option<PathBuf>, args: AddArgs) -> anyhow::Result<Code> {
+pub async fn add(
+    config_path: Option<PathBuf>,
+    db: Option<PathBuf>,
+    args: AddArgs,
+) -> anyhow::Result<Code> {
     let paths = Paths::platform();
     let config_path = config_path
         .map(|p| expand_home(&p))
         .or(paths.config_file)
         .ok_or_else(|| UsageError("cannot tell where the config file is: pass --config".into()))?;
+    require_admin(&config_path, db, paths.database)?;
     let given = match (&args.token_env, &args.token_cmd, &args.token_file) {
         (Some(var), _, _) => Some(SecretRef::Env(var.clone())),
         (_, Some(cmd), _) => Some(SecretRef::Command(cmd.clone())),
@@ -133,6 +138,35 @@ pub async fn add(config_path: Option<PathBuf>, args: AddArgs) -> anyhow::Result<
         config_path.display()
     );
     Ok(Code::Ok)
+}
+
+/// Adding an account is an admin's task on a team box: checked against the database the config
+/// names (when it exists yet; a first account on a new machine has nothing to check against).
+fn require_admin(
+    config_path: &Path,
+    db: Option<PathBuf>,
+    default_db: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let configured = if config_path.exists() {
+        Config::load(config_path)?.database.map(|p| expand_home(&p))
+    } else {
+        None
+    };
+    let Some(db) = db.map(|p| expand_home(&p)).or(configured).or(default_db) else {
+        return Ok(());
+    };
+    if !db.exists() {
+        return Ok(());
+    }
+    let store = crate::store::Store::open(&db)?;
+    let login = super::context::unix_login();
+    match store.role_of(&login)? {
+        crate::model::Role::Admin => Ok(()),
+        crate::model::Role::Agent => Err(super::exit::ForbiddenError(format!(
+            "only an admin can add accounts; {login} is an agent here (see `hark people list`)"
+        ))
+        .into()),
+    }
 }
 
 /// An account ready to be written into the config.

@@ -17,7 +17,12 @@ pub async fn dispatch(context: Context, command: Command) -> anyhow::Result<Code
         Command::Inbox => crate::runtime::run_inbox(context).await,
         Command::Sync { once, daemon } => sync(&context, once, daemon).await,
         Command::Accounts(AccountsCommand::Add(args)) => {
-            super::accounts::add(context.config_path.clone(), *args).await
+            super::accounts::add(
+                context.config_path.clone(),
+                Some(context.db_path.clone()),
+                *args,
+            )
+            .await
         }
         Command::Accounts(AccountsCommand::List { json }) => {
             seed_demo_if_new(&context).await?;

@@ -193,7 +193,11 @@ fn run(cli: Cli) -> anyhow::Result<exit::Code> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        return runtime.block_on(accounts::add(cli.global.config.clone(), *args));
+        return runtime.block_on(accounts::add(
+            cli.global.config.clone(),
+            cli.global.db.clone(),
+            *args,
+        ));
     }
     let context = Context::build(&cli.global)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
