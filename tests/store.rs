@@ -770,3 +770,33 @@ fn roles_start_open_and_a_team_always_keeps_an_admin() {
         "the list is empty again"
     );
 }
+
+#[test]
+fn read_marks_are_per_person_until_someone_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (mut ana, account) = store_with_account(Some(&path));
+    ingest(&mut ana, account, &[inbound("p", "m1", "help", 1)], 1);
+    ana.read_as("ana").unwrap();
+    let mut bo = Store::open(&path).unwrap();
+    bo.read_as("bo").unwrap();
+    let unread = |store: &Store| {
+        store
+            .folder_page(&Folder::Open, PageCursor::START, 1)
+            .unwrap()[0]
+            .unread
+    };
+    let id = ana
+        .folder_page(&Folder::Open, PageCursor::START, 1)
+        .unwrap()[0]
+        .id;
+    ana.mark_read(id, "ana", ms(2)).unwrap();
+    assert!(!unread(&ana), "read by Ana");
+    assert!(unread(&bo), "still new to Bo");
+    // The customer writes again: new to Ana too.
+    ingest(&mut ana, account, &[inbound("p", "m2", "hello?", 3)], 3);
+    assert!(unread(&ana));
+    // Bo answers: nothing is new to anyone.
+    bo.queue_reply(id, "On it", "bo", false, ms(4)).unwrap();
+    assert!(!unread(&ana) && !unread(&bo));
+}

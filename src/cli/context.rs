@@ -96,8 +96,11 @@ impl Context {
         Ok(context)
     }
 
+    /// The database, its lists showing this agent's read marks.
     pub fn open_store(&self) -> anyhow::Result<Store> {
-        Ok(Store::open(&self.db_path)?)
+        let mut store = Store::open(&self.db_path)?;
+        store.read_as(&self.agent)?;
+        Ok(store)
     }
 
     /// Records the configured accounts (and the demo one) in the database and connects them.

@@ -48,7 +48,7 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
             (Err(StoreError::NotFound { .. }), ..) => Vec::new(),
             (Err(err), ..) | (_, Err(err), _) | (.., Err(err)) => failed(err),
         },
-        Effect::MarkRead(id) => match store.mark_read(id) {
+        Effect::MarkRead(id) => match store.mark_read(id, agent, now) {
             Ok(()) => Vec::new(),
             Err(err) => failed(err),
         },

@@ -26,13 +26,16 @@ pub struct Harness {
 
 impl Harness {
     pub fn new(
-        store: Store,
+        mut store: Store,
         agent: &str,
         keymap: Keymap,
         accounts: BTreeMap<i64, AccountInfo>,
         now: Millis,
         (width, height): (u16, u16),
     ) -> Harness {
+        if let Err(err) = store.read_as(agent) {
+            tracing::warn!(%err, "read marks are shared in this harness");
+        }
         let state = AppState::new(agent.to_owned(), keymap, accounts, now);
         let terminal =
             Terminal::new(TestBackend::new(width, height)).unwrap_or_else(|never| match never {});

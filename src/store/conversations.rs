@@ -126,7 +126,11 @@ pub struct SearchHit {
 macro_rules! row_select {
     () => {
         "SELECT c.id, c.account_id, a.name, a.network, c.kind, c.status, c.priority, c.assignee,
-                c.unread, c.snippet, c.message_count, c.last_message_at, c.last_inbound_at,
+                c.unread AND NOT EXISTS (SELECT 1 FROM reads r
+                    WHERE r.agent = (SELECT agent FROM temp.reader)
+                      AND r.conversation_id = c.id
+                      AND r.read_at >= coalesce(c.last_inbound_at, 0)),
+                c.snippet, c.message_count, c.last_message_at, c.last_inbound_at,
                 c.first_response_at, c.snoozed_until, ct.handle, ct.name,
                 (SELECT group_concat(t.name, char(31)) FROM conversation_tags x
                    JOIN tags t ON t.id = x.tag_id WHERE x.conversation_id = c.id),
@@ -349,12 +353,25 @@ impl Store {
         self.write(|tx| set_status_in(tx, id, status, actor, now))
     }
 
-    /// Marks a conversation as read (the person has opened it).
-    pub fn mark_read(&mut self, id: i64) -> StoreResult<()> {
+    /// Marks a conversation as read by `agent` (they opened it); for teammates it stays unread
+    /// until they do. Written only when it changes something.
+    pub fn mark_read(&mut self, id: i64, agent: &str, now: Millis) -> StoreResult<()> {
+        let already: bool = self.conn.query_row(
+            "SELECT NOT c.unread OR EXISTS (SELECT 1 FROM reads r WHERE r.agent = ?2
+                 AND r.conversation_id = c.id AND r.read_at >= coalesce(c.last_inbound_at, 0))
+             FROM conversations c WHERE c.id = ?1",
+            params![id, agent],
+            |r| r.get(0),
+        )?;
+        if already {
+            return Ok(());
+        }
         self.write(|tx| {
             tx.execute(
-                "UPDATE conversations SET unread = 0 WHERE id = ?1 AND unread = 1",
-                [id],
+                "INSERT INTO reads (agent, conversation_id, read_at)
+                 SELECT ?2, id, max(?3, coalesce(last_inbound_at, 0)) FROM conversations WHERE id = ?1
+                 ON CONFLICT (agent, conversation_id) DO UPDATE SET read_at = excluded.read_at",
+                params![id, agent, now],
             )?;
             Ok(())
         })

@@ -152,6 +152,8 @@ impl Store {
              PRAGMA cache_size = -16000;",
         )?;
         migrations::apply(&mut conn)?;
+        // Whose read marks the lists show: set by `read_as`; nobody's until then.
+        conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS reader (agent TEXT)")?;
         Ok(Store {
             conn,
             path,
@@ -161,6 +163,14 @@ impl Store {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Lists on this connection show `agent`'s read marks.
+    pub fn read_as(&mut self, agent: &str) -> StoreResult<()> {
+        self.conn.execute("DELETE FROM temp.reader", [])?;
+        self.conn
+            .execute("INSERT INTO temp.reader (agent) VALUES (?1)", [agent])?;
+        Ok(())
     }
 
     /// Names this connection's inbox for presence as another process would be named: tests run
