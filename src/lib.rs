@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod model;
 pub mod networks;
+pub mod reports;
 pub mod rules;
 pub mod runtime;
 pub mod store;
