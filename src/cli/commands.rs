@@ -85,6 +85,10 @@ pub async fn dispatch(context: Context, command: Command) -> anyhow::Result<Code
         Command::Version { json } => version(json),
         Command::Doctor => super::doctor::run(&context).await,
         Command::People(command) => super::people::run(&context, command),
+        Command::Report(args) => {
+            seed_demo_if_new(&context).await?;
+            super::report::run(&context, args)
+        }
     }
 }
 

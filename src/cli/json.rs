@@ -10,7 +10,7 @@ use crate::store::{ConversationDetail, ConversationRow, MessageRow};
 /// The version of this shape, present in every top-level object.
 pub const FORMAT_VERSION: u32 = 1;
 
-fn time(ms: Millis) -> String {
+pub fn time(ms: Millis) -> String {
     from_millis(ms).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 

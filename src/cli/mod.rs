@@ -12,6 +12,7 @@ mod json;
 mod output;
 pub mod people;
 pub mod replies;
+mod report;
 pub mod rules;
 mod rules_edit;
 pub mod tags;
@@ -122,6 +123,8 @@ pub enum Command {
     /// Triage rules: list them, or dry-run them over the cached history.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// Response and resolution numbers for a period (text, --json or --csv).
+    Report(report::ReportArgs),
     /// The people of a team box and their roles (admin or agent).
     #[command(subcommand)]
     People(people::PeopleCommand),

@@ -38,6 +38,9 @@ pub struct Config {
     pub sync: SyncConfig,
     #[serde(default)]
     pub demo: DemoConfig,
+    /// How reports count time.
+    #[serde(default)]
+    pub reports: ReportsConfig,
     #[serde(default)]
     pub accounts: Vec<Spanned<AccountConfig>>,
     /// Triage rules, in the order they run.
@@ -46,6 +49,48 @@ pub struct Config {
     /// The rules, parsed (filled in by `parse`).
     #[serde(skip)]
     pub rule_set: crate::rules::RuleSet,
+}
+
+/// How reports count time.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsConfig {
+    /// Count response and resolution times only within these hours, e.g.
+    /// "Mon-Fri 09:00-17:00". Default: all the time.
+    pub business_hours: Option<Spanned<String>>,
+    /// The team's time zone (an IANA name like "Europe/Madrid"), for business hours and the
+    /// days of the volume chart. Default: UTC.
+    pub time_zone: Option<String>,
+}
+
+impl ReportsConfig {
+    /// The business hours, checked (their errors are reported when the config is read).
+    pub fn hours(&self) -> Result<Option<crate::reports::BusinessHours>, String> {
+        match &self.business_hours {
+            Some(text) => crate::reports::BusinessHours::parse(
+                text.get_ref(),
+                self.time_zone.as_deref().unwrap_or("UTC"),
+            )
+            .map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The time zone's offset from UTC now, in minutes (for cutting days).
+    pub fn utc_offset_minutes(&self, at: crate::model::Millis) -> i32 {
+        use chrono::Offset;
+        let zone: chrono_tz::Tz = self
+            .time_zone
+            .as_deref()
+            .and_then(|z| z.parse().ok())
+            .unwrap_or(chrono_tz::UTC);
+        crate::model::from_millis(at)
+            .with_timezone(&zone)
+            .offset()
+            .fix()
+            .local_minus_utc()
+            / 60
+    }
 }
 
 /// A rule as written in the config: `when` a condition, `then` actions.
@@ -268,6 +313,24 @@ impl Config {
     }
 
     fn validate(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
+        if let Some(zone) = &self.reports.time_zone
+            && zone.parse::<chrono_tz::Tz>().is_err()
+        {
+            return Err(invalid(
+                text,
+                path,
+                0,
+                format!("[reports] time_zone '{zone}' is not a time zone name like Europe/Madrid"),
+            ));
+        }
+        if let Err(message) = self.reports.hours() {
+            let at = self
+                .reports
+                .business_hours
+                .as_ref()
+                .map_or(0, |s| s.span().start);
+            return Err(invalid(text, path, at, message));
+        }
         let mut names = std::collections::HashSet::new();
         for spanned in &self.accounts {
             let account = spanned.get_ref();

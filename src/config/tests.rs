@@ -194,3 +194,14 @@ fn rules_are_parsed_and_a_bad_one_is_reported_at_its_position() {
     .unwrap();
     assert!(disabled.rule_set.is_empty());
 }
+
+#[test]
+fn bad_business_hours_or_time_zone_are_named() {
+    let text = error("[reports]\nbusiness_hours = \"Mon-Fri 17:00-09:00\"\n");
+    assert!(
+        text.contains("line 2") && text.contains("end after"),
+        "{text}"
+    );
+    let text = error("[reports]\ntime_zone = \"Mars/Olympus\"\n");
+    assert!(text.contains("Mars/Olympus"), "{text}");
+}

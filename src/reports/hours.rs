@@ -34,10 +34,9 @@ impl BusinessHours {
             .trim()
             .parse()
             .map_err(|_| format!("'{zone}' is not a time zone name like Europe/Madrid"))?;
-        let (days_text, times) = text
-            .trim()
-            .split_once(' ')
-            .ok_or_else(|| format!("'{text}': write days and hours, e.g. \"Mon-Fri 09:00-17:00\""))?;
+        let (days_text, times) = text.trim().split_once(' ').ok_or_else(|| {
+            format!("'{text}': write days and hours, e.g. \"Mon-Fri 09:00-17:00\"")
+        })?;
         let mut days = [false; 7];
         for part in days_text.split(',') {
             let index = |name: &str| {
@@ -70,7 +69,9 @@ impl BusinessHours {
         };
         let (start, end) = (time(start)?, time(end)?);
         if start >= end {
-            return Err(format!("business hours must end after they start ({times})"));
+            return Err(format!(
+                "business hours must end after they start ({times})"
+            ));
         }
         Ok(BusinessHours {
             days,

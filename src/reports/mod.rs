@@ -30,12 +30,20 @@ pub enum Happening {
     /// A customer's message.
     Inbound,
     /// A reply by the brand: `agent` is who wrote it in hark (None: from another app).
-    Reply { agent: Option<String> },
-    Closed { by: String },
+    Reply {
+        agent: Option<String>,
+    },
+    Closed {
+        by: String,
+    },
     Snoozed,
     Reopened,
-    Tagged { tag: String },
-    SavedReplyUsed { title: String },
+    Tagged {
+        tag: String,
+    },
+    SavedReplyUsed {
+        title: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,12 +242,12 @@ pub fn compute(timelines: &[Timeline], period: &Period) -> Report {
                     if let Some(since) = snoozed_since.take() {
                         snoozed_total += period.duration(since, at);
                     }
-                    if let Some(start) = open_since.take() {
-                        if inside {
-                            resolutions.push((period.duration(start, at) - snoozed_total).max(0));
-                            if by != crate::store::SYNC_ACTOR {
-                                agents.entry(by.clone()).or_default().2 += 1;
-                            }
+                    if let Some(start) = open_since.take()
+                        && inside
+                    {
+                        resolutions.push((period.duration(start, at) - snoozed_total).max(0));
+                        if by != crate::store::SYNC_ACTOR {
+                            agents.entry(by.clone()).or_default().2 += 1;
                         }
                     }
                     snoozed_total = 0;

@@ -145,7 +145,10 @@ fn a_closed_wait_is_no_response_and_only_the_period_counts() {
         ],
     )];
     let report = compute(&history, &week());
-    assert_eq!(report.inbound, 1, "the earlier message is outside the period");
+    assert_eq!(
+        report.inbound, 1,
+        "the earlier message is outside the period"
+    );
     assert_eq!(report.response.count, 1);
     assert_eq!(report.response.median, Some(90 * MIN));
     assert_eq!(report.outbound, 2);
@@ -201,17 +204,40 @@ fn tags_and_saved_replies_are_ranked_and_responses_bucketed() {
         10,
         vec![
             entry(0, Happening::Inbound),
-            entry(1, Happening::Tagged { tag: "Refund".into() }),
-            entry(2, Happening::Tagged { tag: "Refund".into() }),
-            entry(3, Happening::Tagged { tag: "Urgent".into() }),
-            entry(4, Happening::SavedReplyUsed { title: "Refund policy".into() }),
+            entry(
+                1,
+                Happening::Tagged {
+                    tag: "Refund".into(),
+                },
+            ),
+            entry(
+                2,
+                Happening::Tagged {
+                    tag: "Refund".into(),
+                },
+            ),
+            entry(
+                3,
+                Happening::Tagged {
+                    tag: "Urgent".into(),
+                },
+            ),
+            entry(
+                4,
+                Happening::SavedReplyUsed {
+                    title: "Refund policy".into(),
+                },
+            ),
             reply(5, "ana"),
             entry(100, Happening::Inbound),
             reply(400, "ana"),
         ],
     )];
     let report = compute(&history, &week());
-    assert_eq!(report.top_tags, vec![("Refund".into(), 2), ("Urgent".into(), 1)]);
+    assert_eq!(
+        report.top_tags,
+        vec![("Refund".into(), 2), ("Urgent".into(), 1)]
+    );
     assert_eq!(report.top_saved_replies, vec![("Refund policy".into(), 1)]);
     let counts: Vec<usize> = report.response_buckets.iter().map(|(_, n)| *n).collect();
     assert_eq!(counts, vec![1, 0, 0, 1, 0]);
