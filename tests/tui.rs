@@ -1250,3 +1250,44 @@ fn an_agent_uses_saved_replies_but_cannot_change_them() {
         "## still works for an agent"
     );
 }
+
+#[test]
+fn a_private_reply_the_store_refuses_is_kept_as_a_private_draft() {
+    let (mut store, account) = demo_store(0);
+    let sam = person("sam", "Sam Whitfield");
+    let mut comment = message("post-1", "c1", &sam, "Discount code?", 60);
+    comment.kind = ConversationKind::Comment;
+    store
+        .ingest(
+            account,
+            NetworkKind::Demo,
+            "inbox",
+            &[comment],
+            None,
+            start().timestamp_millis(),
+        )
+        .unwrap();
+    let mut ui = harness(store, account, (100, 30), false);
+    let id = open_ids(&ui.store)[0];
+    ui.keys("P");
+    ui.type_text("Code AUTUMN10");
+    // Meanwhile a teammate answered that comment privately.
+    ui.store
+        .queue_private_reply(
+            id,
+            None,
+            "Code X",
+            "bo",
+            false,
+            i64::MAX,
+            start().timestamp_millis(),
+        )
+        .unwrap();
+    ui.keys("ctrl+s");
+    let error = ui.state.error.clone().unwrap();
+    assert!(error.contains("already has a private reply"), "{error}");
+    assert!(error.contains("kept as the draft"), "{error}");
+    let draft = ui.store.draft("ana", id).unwrap().unwrap();
+    assert_eq!(draft.body, "Code AUTUMN10");
+    assert!(draft.private_to.is_some(), "still private");
+}

@@ -89,7 +89,7 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
                 latest_message_id,
                 draft: text,
             }],
-            Err(err) => failed(err),
+            Err(err) => keep_as_draft(store, agent, now, conversation_id, text, None, err),
         },
         Effect::SetPresence(doing) => match store.set_presence(agent, doing, now) {
             Ok(()) => Vec::new(),
@@ -119,7 +119,15 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
                 closed: true,
                 next,
             }],
-            Err(err) => failed(err),
+            Err(err) => keep_as_draft(
+                store,
+                agent,
+                now,
+                conversation_id,
+                text,
+                Some(comment_id),
+                err,
+            ),
         },
         Effect::SetStatus {
             conversation_id,
@@ -335,4 +343,27 @@ fn load_profile(store: &Store, contact_id: i64) -> crate::store::StoreResult<Pro
         conversations: store.person_conversations(contact_id)?,
         contact,
     })
+}
+
+/// A reply the store would not queue is not lost: it waits as the conversation's draft (still
+/// private when it was), and the message says so.
+fn keep_as_draft(
+    store: &mut Store,
+    agent: &str,
+    now: Millis,
+    conversation_id: i64,
+    text: String,
+    private_to: Option<i64>,
+    err: StoreError,
+) -> Vec<Action> {
+    let draft = crate::store::Draft {
+        body: text,
+        private_to,
+    };
+    match store.save_draft(agent, conversation_id, &draft, now) {
+        Ok(()) => vec![Action::Failed(format!(
+            "Not sent: {err} (your text is kept as the draft)"
+        ))],
+        Err(_) => vec![Action::Failed(format!("Not sent: {err}"))],
+    }
 }
