@@ -33,7 +33,7 @@ pub struct UnknownName {
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }
@@ -205,6 +205,8 @@ pub enum Folder {
     Account(i64),
     /// Open hits of the searches the team follows (beyond mentions).
     Searches,
+    /// Open conversations waiting past their response-time target (SLA).
+    Overdue,
 }
 
 impl Folder {
@@ -218,6 +220,7 @@ impl Folder {
             Folder::Tag(id) => format!("tag #{id}"),
             Folder::Account(id) => format!("account #{id}"),
             Folder::Searches => "Searches".into(),
+            Folder::Overdue => "Overdue".into(),
         }
     }
 }
@@ -283,5 +286,53 @@ mod tests {
     fn millis_round_trip() {
         let at = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap();
         assert_eq!(from_millis(to_millis(at)), at);
+    }
+}
+
+/// Response-time targets (SLA): how long a customer may wait for the brand's reply, by
+/// network and by tag; the strictest that applies counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SlaTargets {
+    pub default: Option<Millis>,
+    pub networks: std::collections::BTreeMap<NetworkKind, Millis>,
+    /// By tag name, lowercase.
+    pub tags: std::collections::BTreeMap<String, Millis>,
+}
+
+impl SlaTargets {
+    pub fn is_empty(&self) -> bool {
+        self.default.is_none() && self.networks.is_empty() && self.tags.is_empty()
+    }
+
+    /// The target of a conversation on `network` carrying `tags`.
+    pub fn target_for(&self, network: NetworkKind, tags: &[String]) -> Option<Millis> {
+        let by_tag = tags
+            .iter()
+            .filter_map(|t| self.tags.get(&t.to_lowercase()).copied());
+        self.default
+            .into_iter()
+            .chain(self.networks.get(&network).copied())
+            .chain(by_tag)
+            .min()
+    }
+
+    /// The same as rows for the store's Overdue folder: (kind, key, minutes).
+    pub fn as_rows(&self) -> Vec<(String, Option<String>, i64)> {
+        let minutes = |ms: Millis| ms / 60_000;
+        let mut rows: Vec<(String, Option<String>, i64)> = Vec::new();
+        if let Some(default) = self.default {
+            rows.push(("default".into(), None, minutes(default)));
+        }
+        for (network, target) in &self.networks {
+            rows.push((
+                "network".into(),
+                Some(network.as_str().into()),
+                minutes(*target),
+            ));
+        }
+        for (tag, target) in &self.tags {
+            rows.push(("tag".into(), Some(tag.clone()), minutes(*target)));
+        }
+        rows
     }
 }

@@ -800,3 +800,77 @@ fn read_marks_are_per_person_until_someone_answers() {
     bo.queue_reply(id, "On it", "bo", false, ms(4)).unwrap();
     assert!(!unread(&ana) && !unread(&bo));
 }
+
+#[test]
+fn waits_are_tracked_and_the_overdue_folder_follows_the_targets() {
+    use chrono::Utc;
+    let (mut store, account) = store_with_account(None);
+    let now = Utc::now();
+    let ago = |root: &str, id: &str, minutes: i64| {
+        let mut item = inbound(root, id, "hello?", 0);
+        item.message.created_at = now - chrono::Duration::minutes(minutes);
+        item
+    };
+    let now_ms = now.timestamp_millis();
+    ingest(
+        &mut store,
+        account,
+        &[
+            ago("slow", "s1", 120),
+            ago("fresh", "f1", 10),
+            ago("vip", "v1", 10),
+        ],
+        0,
+    );
+    let rows = store
+        .folder_page(&Folder::Open, PageCursor::START, 10)
+        .unwrap();
+    let id_of = |root_msg: &str| {
+        rows.iter()
+            .find(|r| {
+                r.snippet == "hello?"
+                    && store.conversation(r.id).unwrap().messages[0]
+                        .remote_id
+                        .as_deref()
+                        == Some(root_msg)
+            })
+            .unwrap()
+            .id
+    };
+    let (slow, fresh, vip) = (id_of("s1"), id_of("f1"), id_of("v1"));
+    store.tag(&[vip], "Urgent", "ana", now_ms).unwrap();
+    let since = |store: &Store, id| store.conversation(id).unwrap().row.waiting_since;
+    assert_eq!(since(&store, slow), Some(now_ms - 120 * 60_000));
+
+    let targets = hark::model::SlaTargets {
+        default: None,
+        networks: [(hark::model::NetworkKind::Demo, 60 * 60_000)].into(),
+        tags: [("urgent".to_owned(), 5 * 60_000)].into(),
+    };
+    store.use_sla(&targets.as_rows()).unwrap();
+    let overdue: Vec<i64> = store
+        .folder_page(&Folder::Overdue, PageCursor::START, 10)
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(
+        overdue.contains(&slow) && overdue.contains(&vip),
+        "{overdue:?}"
+    );
+    assert!(!overdue.contains(&fresh));
+    assert_eq!(store.folder_counts("ana").unwrap().overdue, 2);
+
+    // Answered: no longer waiting. Closed: neither. The customer again: waiting anew.
+    store
+        .queue_reply(slow, "Sorry!", "ana", false, now_ms)
+        .unwrap();
+    assert_eq!(since(&store, slow), None);
+    store
+        .set_status(vip, hark::model::Status::Closed, "ana", now_ms)
+        .unwrap();
+    assert_eq!(since(&store, vip), None);
+    ingest(&mut store, account, &[ago("slow", "s2", 1)], 0);
+    assert_eq!(since(&store, slow), Some(now_ms - 60_000));
+    assert_eq!(store.folder_counts("ana").unwrap().overdue, 0);
+}

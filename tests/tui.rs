@@ -1291,3 +1291,34 @@ fn a_private_reply_the_store_refuses_is_kept_as_a_private_draft() {
     assert_eq!(draft.body, "Code AUTUMN10");
     assert!(draft.private_to.is_some(), "still private");
 }
+
+#[test]
+fn a_conversation_past_its_response_time_target_says_so() {
+    let (mut store, account) = demo_store(0);
+    let late = person("late", "Late Customer");
+    store
+        .ingest(
+            account,
+            NetworkKind::Demo,
+            "inbox",
+            &[message("t-late", "l1", &late, "Hello? Anyone?", 120)],
+            None,
+            start().timestamp_millis(),
+        )
+        .unwrap();
+    let targets = hark::model::SlaTargets {
+        default: None,
+        networks: [(NetworkKind::Demo, 60 * 60_000)].into(),
+        tags: Default::default(),
+    };
+    store.use_sla(&targets.as_rows()).unwrap();
+    let mut ui = harness(store, account, (120, 30), false);
+    ui.state.sla = targets;
+    ui.dispatch(hark::app::Action::StoreChanged);
+    let screen = ui.screen();
+    assert!(
+        screen.contains("Waiting 2h00m of 1h00m — overdue"),
+        "{screen}"
+    );
+    assert!(screen.contains("Overdue"), "{screen}");
+}

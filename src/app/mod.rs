@@ -154,6 +154,8 @@ pub struct AppState {
     pub presence: Vec<crate::store::Presence>,
     /// This person's role on the team box (agents use saved replies but do not change them).
     pub role: crate::model::Role,
+    /// Response-time targets: the list colours conversations near and past theirs.
+    pub sla: crate::model::SlaTargets,
     /// What this inbox last told the others it is doing.
     told_presence: Option<(i64, crate::model::Activity)>,
 }
@@ -395,6 +397,7 @@ impl AppState {
             pinned: false,
             presence: Vec::new(),
             role: crate::model::Role::Admin,
+            sla: crate::model::SlaTargets::default(),
             told_presence: None,
         }
     }
@@ -409,6 +412,13 @@ impl AppState {
             .as_ref()
             .filter(|t| t.detail.row.id == conversation_id)
             .and_then(|t| t.detail.messages.iter().map(|m| m.id).max())
+    }
+
+    /// How a conversation stands against its response-time target: (waited, target).
+    pub fn sla_of(&self, row: &ConversationRow) -> Option<(Millis, Millis)> {
+        let since = row.waiting_since.filter(|_| row.status == Status::Open)?;
+        let target = self.sla.target_for(row.network, &row.tags)?;
+        Some(((self.now - since).max(0), target))
     }
 
     /// The thread of the selected conversation; None while another one is still shown (the
@@ -445,6 +455,9 @@ impl AppState {
             (Folder::Snoozed, "Snoozed".to_string(), c.snoozed),
             (Folder::Closed, "Closed".to_string(), c.closed),
         ];
+        if !self.sla.is_empty() {
+            entries.push((Folder::Overdue, "Overdue".to_string(), c.overdue));
+        }
         // Only where searches are followed (X): hits that are not mentions.
         if c.searches > 0 || self.folder == Folder::Searches {
             entries.push((Folder::Searches, "Searches".to_string(), c.searches));

@@ -26,6 +26,7 @@ fn row(id: i64) -> ConversationRow {
         contact_name: None,
         tags: Vec::new(),
         assignment_unseen: false,
+        waiting_since: None,
     }
 }
 

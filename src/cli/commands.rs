@@ -370,6 +370,7 @@ fn parse_folder(store: &Store, text: &str, agent: &str) -> anyhow::Result<Folder
         "snoozed" => Folder::Snoozed,
         "closed" => Folder::Closed,
         "searches" => Folder::Searches,
+        "overdue" => Folder::Overdue,
         other => match other.split_once(':') {
             Some(("tag", name)) => Folder::Tag(
                 store
@@ -384,7 +385,7 @@ fn parse_folder(store: &Store, text: &str, agent: &str) -> anyhow::Result<Folder
             ),
             _ => {
                 return Err(UsageError(format!(
-                    "unknown folder '{other}': use open, mine, unassigned, snoozed, closed, searches, tag:NAME or account:NAME"
+                    "unknown folder '{other}': use open, mine, unassigned, snoozed, closed, searches, overdue, tag:NAME or account:NAME"
                 ))
                 .into());
             }

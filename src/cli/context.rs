@@ -100,6 +100,10 @@ impl Context {
     pub fn open_store(&self) -> anyhow::Result<Store> {
         let mut store = Store::open(&self.db_path)?;
         store.read_as(&self.agent)?;
+        // Checked when the config was read.
+        if let Ok(targets) = self.config.sla.targets() {
+            store.use_sla(&targets.as_rows())?;
+        }
         Ok(store)
     }
 

@@ -154,7 +154,7 @@ pub enum AccountsCommand {
 pub enum ConversationsCommand {
     /// List the conversations of a folder, newest first.
     List {
-        /// open, mine, unassigned, snoozed, closed, searches, tag:NAME or account:NAME
+        /// open, mine, unassigned, snoozed, closed, searches, overdue, tag:NAME or account:NAME
         #[arg(long, short, default_value = "open")]
         folder: String,
         /// How many to list.

@@ -41,6 +41,9 @@ pub struct Config {
     /// How reports count time.
     #[serde(default)]
     pub reports: ReportsConfig,
+    /// Response-time targets: how long a customer may wait for a reply.
+    #[serde(default)]
+    pub sla: SlaConfig,
     #[serde(default)]
     pub accounts: Vec<Spanned<AccountConfig>>,
     /// Triage rules, in the order they run.
@@ -49,6 +52,72 @@ pub struct Config {
     /// The rules, parsed (filled in by `parse`).
     #[serde(skip)]
     pub rule_set: crate::rules::RuleSet,
+}
+
+/// Response-time targets as written: "60m", "4h", "1d", "1h30m".
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaConfig {
+    /// For every conversation.
+    pub default: Option<String>,
+    /// By network name (x, facebook, …).
+    #[serde(default)]
+    pub networks: std::collections::BTreeMap<String, String>,
+    /// By tag name.
+    #[serde(default)]
+    pub tags: std::collections::BTreeMap<String, String>,
+}
+
+impl SlaConfig {
+    pub fn targets(&self) -> Result<crate::model::SlaTargets, String> {
+        let mut targets = crate::model::SlaTargets {
+            default: self.default.as_deref().map(span_millis).transpose()?,
+            ..Default::default()
+        };
+        for (network, span) in &self.networks {
+            let kind: NetworkKind = network
+                .parse()
+                .map_err(|_| format!("[sla.networks] '{network}' is not a network hark knows"))?;
+            targets.networks.insert(kind, span_millis(span)?);
+        }
+        for (tag, span) in &self.tags {
+            targets.tags.insert(tag.to_lowercase(), span_millis(span)?);
+        }
+        Ok(targets)
+    }
+}
+
+/// "90m", "4h", "1d", "1h30m" (or a bare number of minutes) in milliseconds.
+fn span_millis(text: &str) -> Result<crate::model::Millis, String> {
+    let bad = || format!("'{text}' is not a duration like 60m, 4h, 1d or 1h30m");
+    let text = text.trim();
+    if let Ok(minutes) = text.parse::<i64>() {
+        return if minutes > 0 {
+            Ok(minutes * 60_000)
+        } else {
+            Err(bad())
+        };
+    }
+    let mut total = 0i64;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: i64 = number.parse().map_err(|_| bad())?;
+        number.clear();
+        total += n * match c {
+            'd' => 24 * 60 * 60_000,
+            'h' => 60 * 60_000,
+            'm' => 60_000,
+            _ => return Err(bad()),
+        };
+    }
+    if !number.is_empty() || total <= 0 {
+        return Err(bad());
+    }
+    Ok(total)
 }
 
 /// How reports count time.
@@ -313,6 +382,9 @@ impl Config {
     }
 
     fn validate(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
+        if let Err(message) = self.sla.targets() {
+            return Err(invalid(text, path, 0, message));
+        }
         if let Some(zone) = &self.reports.time_zone
             && zone.parse::<chrono_tz::Tz>().is_err()
         {

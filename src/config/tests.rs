@@ -205,3 +205,24 @@ fn bad_business_hours_or_time_zone_are_named() {
     let text = error("[reports]\ntime_zone = \"Mars/Olympus\"\n");
     assert!(text.contains("Mars/Olympus"), "{text}");
 }
+
+#[test]
+fn response_time_targets_are_read_and_checked() {
+    let config = parse(
+        "[sla]\ndefault = \"1d\"\n[sla.networks]\nx = \"60m\"\nfacebook = \"1h30m\"\n[sla.tags]\nUrgent = \"15\"\n",
+    )
+    .unwrap();
+    let targets = config.sla.targets().unwrap();
+    assert_eq!(targets.default, Some(24 * 60 * 60_000));
+    assert_eq!(targets.networks[&NetworkKind::Facebook], 90 * 60_000);
+    assert_eq!(targets.tags["urgent"], 15 * 60_000);
+    assert_eq!(
+        targets.target_for(NetworkKind::X, &["URGENT".into()]),
+        Some(15 * 60_000),
+        "the strictest target counts"
+    );
+    let text = error("[sla.networks]\nmyspace = \"1h\"\n");
+    assert!(text.contains("'myspace' is not a network"), "{text}");
+    let text = error("[sla]\ndefault = \"soon\"\n");
+    assert!(text.contains("'soon' is not a duration"), "{text}");
+}

@@ -68,6 +68,7 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
         context.clock.now_millis(),
     );
     state.role = role;
+    state.sla = context.config.sla.targets().unwrap_or_default();
     let result = match TerminalSession::start() {
         Ok(mut session) => {
             let loop_parts = LoopParts {

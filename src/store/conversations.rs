@@ -31,6 +31,8 @@ pub struct ConversationRow {
     pub tags: Vec<String>,
     /// Someone else assigned it to its assignee, who has not opened it since.
     pub assignment_unseen: bool,
+    /// Since when it waits for the brand's reply (None: answered, closed or snoozed).
+    pub waiting_since: Option<Millis>,
 }
 
 impl ConversationRow {
@@ -110,6 +112,8 @@ pub struct FolderCounts {
     pub accounts: Vec<(i64, String, i64)>,
     /// Open hits of the followed searches.
     pub searches: i64,
+    /// Open conversations waiting past their response-time target.
+    pub overdue: i64,
     /// Open conversations someone else assigned to this agent that they have not opened yet.
     pub mine_new: i64,
 }
@@ -134,7 +138,7 @@ macro_rules! row_select {
                 c.first_response_at, c.snoozed_until, ct.handle, ct.name,
                 (SELECT group_concat(t.name, char(31)) FROM conversation_tags x
                    JOIN tags t ON t.id = x.tag_id WHERE x.conversation_id = c.id),
-                c.assignment_unseen
+                c.assignment_unseen, c.waiting_since
          FROM conversations c
          JOIN accounts a ON a.id = c.account_id
          LEFT JOIN contacts ct ON ct.id = c.contact_id "
@@ -196,6 +200,7 @@ fn row_from(row: &Row<'_>) -> rusqlite::Result<ConversationRow> {
             .map(|joined| joined.split('\u{1f}').map(str::to_owned).collect())
             .unwrap_or_default(),
         assignment_unseen: row.get(18)?,
+        waiting_since: row.get(19)?,
     })
 }
 
@@ -250,6 +255,19 @@ impl Store {
                 sorted!("c.kind = 'search' AND c.status = 'open'")[order],
                 None,
             ),
+            Folder::Overdue => (
+                sorted!(
+                    "c.status = 'open' AND c.waiting_since IS NOT NULL
+                     AND c.waiting_since + 60000 * (SELECT min(s.minutes) FROM temp.sla s
+                         WHERE s.kind = 'default'
+                            OR (s.kind = 'network' AND s.key = a.network)
+                            OR (s.kind = 'tag' AND EXISTS (SELECT 1
+                                   FROM conversation_tags x JOIN tags t ON t.id = x.tag_id
+                                   WHERE x.conversation_id = c.id AND t.name = s.key)))
+                         <= CAST(unixepoch('subsec') * 1000 AS INTEGER)"
+                )[order],
+                None,
+            ),
         };
         let mut stmt = self.conn.prepare_cached(sql)?;
         let (p, t, i) = (after.priority, after.last_message_at, after.id);
@@ -288,6 +306,19 @@ impl Store {
             "SELECT count(*) FROM conversations
              WHERE status = 'open' AND assignee = ?1 AND assignment_unseen = 1",
             [agent],
+            |row| row.get(0),
+        )?;
+        counts.overdue = self.conn.query_row(
+            "SELECT count(*) FROM conversations c JOIN accounts a ON a.id = c.account_id
+             WHERE c.status = 'open' AND c.waiting_since IS NOT NULL
+               AND c.waiting_since + 60000 * (SELECT min(s.minutes) FROM temp.sla s
+                   WHERE s.kind = 'default'
+                      OR (s.kind = 'network' AND s.key = a.network)
+                      OR (s.kind = 'tag' AND EXISTS (SELECT 1
+                             FROM conversation_tags x JOIN tags t ON t.id = x.tag_id
+                             WHERE x.conversation_id = c.id AND t.name = s.key)))
+                   <= CAST(unixepoch('subsec') * 1000 AS INTEGER)",
+            [],
             |row| row.get(0),
         )?;
         counts.searches = self.conn.query_row(
@@ -454,7 +485,9 @@ pub(super) fn set_status_in(
     }
     let closed_at = (status == Status::Closed).then_some(now);
     tx.execute(
-        "UPDATE conversations SET status = ?2, closed_at = ?3, snoozed_until = NULL WHERE id = ?1",
+        "UPDATE conversations SET status = ?2, closed_at = ?3, snoozed_until = NULL,
+             waiting_since = CASE WHEN ?2 = 'open' THEN waiting_since END
+         WHERE id = ?1",
         params![id, status, closed_at],
     )?;
     let kind = match status {

@@ -222,7 +222,8 @@ fn ingest_item(
         Direction::In => {
             tx.prepare_cached(
                 "UPDATE conversations SET unread = 1,
-                     last_inbound_at = max(coalesce(last_inbound_at, 0), ?2)
+                     last_inbound_at = max(coalesce(last_inbound_at, 0), ?2),
+                     waiting_since = coalesce(waiting_since, ?2)
                  WHERE id = ?1",
             )?
             .execute(params![conversation_id, created_at])?;
@@ -269,7 +270,8 @@ fn ingest_item(
         Direction::Out => {
             // Our own message, written elsewhere (the network's app): it counts as a response.
             tx.prepare_cached(
-                "UPDATE conversations SET first_response_at = coalesce(first_response_at, ?2)
+                "UPDATE conversations SET first_response_at = coalesce(first_response_at, ?2),
+                     waiting_since = CASE WHEN waiting_since <= ?2 THEN NULL ELSE waiting_since END
                  WHERE id = ?1",
             )?
             .execute(params![conversation_id, created_at])?;

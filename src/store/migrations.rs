@@ -18,6 +18,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/009_account_capabilities.sql")),
     M::up(include_str!("sql/010_people.sql")),
     M::up(include_str!("sql/011_reads.sql")),
+    M::up(include_str!("sql/012_waiting_since.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -155,7 +155,10 @@ impl Store {
         )?;
         migrations::apply(&mut conn)?;
         // Whose read marks the lists show: set by `read_as`; nobody's until then.
-        conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS reader (agent TEXT)")?;
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS reader (agent TEXT);
+             CREATE TEMP TABLE IF NOT EXISTS sla (kind TEXT NOT NULL, key TEXT, minutes INTEGER NOT NULL);",
+        )?;
         Ok(Store {
             conn,
             path,
@@ -165,6 +168,19 @@ impl Store {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// The response-time targets the Overdue folder uses on this connection: (kind, key,
+    /// minutes) with kind "default" (no key), "network" (its name) or "tag" (its name).
+    pub fn use_sla(&mut self, targets: &[(String, Option<String>, i64)]) -> StoreResult<()> {
+        self.conn.execute("DELETE FROM temp.sla", [])?;
+        let mut insert = self
+            .conn
+            .prepare_cached("INSERT INTO temp.sla (kind, key, minutes) VALUES (?1, ?2, ?3)")?;
+        for (kind, key, minutes) in targets {
+            insert.execute(rusqlite::params![kind, key, minutes])?;
+        }
+        Ok(())
     }
 
     /// Lists on this connection show `agent`'s read marks.

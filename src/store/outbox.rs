@@ -660,7 +660,8 @@ fn queue_outbound(tx: &Transaction<'_>, out: Outbound<'_>) -> StoreResult<Queued
     )?;
     tx.execute(
         "UPDATE conversations SET message_count = message_count + 1,
-             last_message_at = max(last_message_at, ?2), snippet = ?3, unread = 0
+             last_message_at = max(last_message_at, ?2), snippet = ?3, unread = 0,
+             waiting_since = NULL
          WHERE id = ?1",
         params![conversation_id, now, super::ingest::snippet(text)],
     )?;

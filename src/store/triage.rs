@@ -386,7 +386,7 @@ pub(super) fn snooze_in(
 ) -> StoreResult<()> {
     for &id in ids {
         tx.execute(
-            "UPDATE conversations SET status = 'snoozed', snoozed_until = ?2, closed_at = NULL WHERE id = ?1",
+            "UPDATE conversations SET status = 'snoozed', snoozed_until = ?2, closed_at = NULL, waiting_since = NULL WHERE id = ?1",
             params![id, until],
         )?;
         record_event(

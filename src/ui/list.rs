@@ -38,15 +38,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
         .rows
         .iter()
         .map(|row| {
-            let mut lines = row_lines(
-                row,
-                columns,
-                state.now,
-                several_accounts,
-                state.marked.contains(&row.id),
-                &presence_mark(state, row.id),
-                row.assignment_unseen && row.assignee.as_deref() == Some(state.agent.as_str()),
-            );
+            let marks = RowMarks {
+                marked: state.marked.contains(&row.id),
+                present: presence_mark(state, row.id),
+                newly_mine: row.assignment_unseen
+                    && row.assignee.as_deref() == Some(state.agent.as_str()),
+                sla: state.sla_of(row),
+            };
+            let mut lines = row_lines(row, columns, state.now, several_accounts, &marks);
             colour_tags(&mut lines, state);
             ListItem::new(lines)
         })
@@ -117,15 +116,32 @@ fn presence_mark(state: &AppState, conversation_id: i64) -> String {
         .collect()
 }
 
+/// What the list shows of a row besides the conversation itself.
+struct RowMarks {
+    /// Marked for a bulk change.
+    marked: bool,
+    /// Teammates in it (" ✎ana").
+    present: String,
+    /// Assigned to this person by someone else, not opened yet.
+    newly_mine: bool,
+    /// (waited, target) against its response-time target.
+    sla: Option<(i64, i64)>,
+}
+
 fn row_lines(
     row: &ConversationRow,
     columns: usize,
     now: i64,
     several_accounts: bool,
-    marked: bool,
-    present: &str,
-    newly_mine: bool,
+    marks_of: &RowMarks,
 ) -> Vec<Line<'static>> {
+    let RowMarks {
+        marked,
+        present,
+        newly_mine,
+        sla,
+    } = marks_of;
+    let (marked, newly_mine, sla, present) = (*marked, *newly_mine, *sla, present.as_str());
     let unread = match (marked, row.unread) {
         (true, _) => "✓",
         (false, true) => "●",
@@ -143,10 +159,12 @@ fn row_lines(
             .unwrap_or("?"),
     );
     let when = age(row.last_message_at, now);
-    let when_style = if waiting(row) {
-        Style::new().fg(Color::Yellow)
-    } else {
-        Style::new().fg(Color::DarkGray)
+    // Past its response-time target: red; in its last quarter: yellow.
+    let when_style = match sla {
+        Some((waited, target)) if waited >= target => Style::new().fg(Color::Red).bold(),
+        Some((waited, target)) if waited * 4 >= target * 3 => Style::new().fg(Color::Yellow).bold(),
+        _ if waiting(row) => Style::new().fg(Color::Yellow),
+        _ => Style::new().fg(Color::DarkGray),
     };
     let mut marks = String::new();
     for tag in &row.tags {

@@ -158,6 +158,18 @@ fn draw_messages(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let text_width = usize::from(inner.width).saturating_sub(3).max(10);
 
     let mut lines: Vec<Line<'static>> = Vec::new();
+    // How long the customer has waited, against the target, before anything else.
+    if let Some((waited, target)) = state.sla_of(row) {
+        let (style, verdict) = if waited >= target {
+            (Style::new().fg(Color::Red).bold(), "overdue")
+        } else {
+            (Style::new().fg(Color::Yellow), "within target")
+        };
+        lines.push(Line::styled(
+            format!("Waiting {} of {} — {verdict}", span(waited), span(target)),
+            style,
+        ));
+    }
     // Teammates here come first: nobody should start an answer someone else is writing.
     if let Some(teammates) = teammates {
         for line in wrap(&format!("✎ {}", sanitize_line(&teammates)), text_width) {
@@ -368,6 +380,16 @@ fn draw_composer(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     }
     textarea.set_cursor_line_style(Style::new());
     frame.render_widget(&textarea, area);
+}
+
+/// A duration as "45m", "1h05m", "2d03h".
+fn span(ms: Millis) -> String {
+    let minutes = ms / 60_000;
+    match minutes {
+        m if m < 60 => format!("{m}m"),
+        m if m < 48 * 60 => format!("{}h{:02}m", m / 60, m % 60),
+        m => format!("{}d{:02}h", m / (24 * 60), m % (24 * 60) / 60),
+    }
 }
 
 /// How long the messaging window stays open, as the composer's title shows it.
