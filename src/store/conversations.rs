@@ -308,8 +308,16 @@ impl Store {
             [agent],
             |row| row.get(0),
         )?;
-        counts.overdue = self.conn.query_row(
-            "SELECT count(*) FROM conversations c JOIN accounts a ON a.id = c.account_id
+        let has_targets: bool =
+            self.conn
+                .query_row("SELECT EXISTS (SELECT 1 FROM temp.sla)", [], |row| {
+                    row.get(0)
+                })?;
+        counts.overdue = if !has_targets {
+            0
+        } else {
+            self.conn.query_row(
+                "SELECT count(*) FROM conversations c JOIN accounts a ON a.id = c.account_id
              WHERE c.status = 'open' AND c.waiting_since IS NOT NULL
                AND c.waiting_since + 60000 * (SELECT min(s.minutes) FROM temp.sla s
                    WHERE s.kind = 'default'
@@ -318,9 +326,10 @@ impl Store {
                              FROM conversation_tags x JOIN tags t ON t.id = x.tag_id
                              WHERE x.conversation_id = c.id AND t.name = s.key)))
                    <= CAST(unixepoch('subsec') * 1000 AS INTEGER)",
-            [],
-            |row| row.get(0),
-        )?;
+                [],
+                |row| row.get(0),
+            )?
+        };
         counts.searches = self.conn.query_row(
             "SELECT count(*) FROM conversations WHERE kind = 'search' AND status = 'open'",
             [],
