@@ -1322,3 +1322,24 @@ fn a_conversation_past_its_response_time_target_says_so() {
     );
     assert!(screen.contains("Overdue"), "{screen}");
 }
+
+#[test]
+fn r_shows_the_report_with_charts_and_p_changes_the_period() {
+    let (store, account) = demo_store(40);
+    let mut ui = harness(store, account, (120, 36), false);
+    ui.keys("enter");
+    ui.type_text("On it!");
+    ui.keys("ctrl+s enter");
+    ui.type_text("Refund sent.");
+    ui.keys("ctrl+s R");
+    let screen = ui.screen();
+    assert!(screen.contains("Report · last 7 days"), "{screen}");
+    assert!(screen.contains("Messages in, per day"), "{screen}");
+    assert!(screen.contains("Response times"), "{screen}");
+    assert!(screen.contains("ana"), "the agents' table: {screen}");
+    insta::assert_snapshot!(screen);
+    ui.keys("p");
+    assert!(ui.screen().contains("Report · last 30 days"));
+    ui.keys("esc");
+    assert!(ui.state.report_view.is_none());
+}

@@ -154,6 +154,7 @@ pub(super) fn run(state: &mut AppState, command: Command) -> Vec<Effect> {
             }
         }
         Command::PrivateReply => super::private_reply::open(state),
+        Command::Report => super::report_view::open(state),
         Command::Rules => {
             state.overlay = Some(super::triage::Overlay::Rules);
             Vec::new()

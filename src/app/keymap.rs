@@ -38,6 +38,7 @@ pub enum Command {
     EditFailed,
     Hide,
     PrivateReply,
+    Report,
     Help,
     Quit,
 }
@@ -80,6 +81,7 @@ impl Command {
         Command::EditFailed,
         Command::Hide,
         Command::PrivateReply,
+        Command::Report,
         Command::Help,
         Command::Quit,
     ];
@@ -115,6 +117,7 @@ impl Command {
             Command::EditFailed => "edit_failed",
             Command::Hide => "hide",
             Command::PrivateReply => "private_reply",
+            Command::Report => "report",
             Command::Help => "help",
             Command::Quit => "quit",
         }
@@ -151,6 +154,7 @@ impl Command {
             Command::EditFailed => "edit a failed reply",
             Command::Hide => "hide (or show) their reply",
             Command::PrivateReply => "answer their comment privately",
+            Command::Report => "report with charts",
             Command::Help => "help",
             Command::Quit => "quit",
         }
@@ -367,6 +371,7 @@ impl Default for Keymap {
         bind(EditFailed, &[Key::plain(Char('e'))]);
         bind(Hide, &[Key::plain(Char('H'))]);
         bind(PrivateReply, &[Key::plain(Char('P'))]);
+        bind(Report, &[Key::plain(Char('R'))]);
         bind(Help, &[Key::plain(Char('?'))]);
         // Ctrl+C always quits, whatever the keymap says (see `update`).
         bind(Quit, &[Key::plain(Char('q'))]);

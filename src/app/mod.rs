@@ -9,6 +9,7 @@ pub mod picker;
 pub mod placeholders;
 pub mod presence;
 pub mod private_reply;
+pub mod report_view;
 pub mod triage;
 
 /// Where a DM stands against its network's messaging window.
@@ -156,6 +157,9 @@ pub struct AppState {
     pub role: crate::model::Role,
     /// Response-time targets: the list colours conversations near and past theirs.
     pub sla: crate::model::SlaTargets,
+    /// The report over the inbox (`R`), while it is shown.
+    pub report_view: Option<report_view::ReportView>,
+    pub report_settings: report_view::ReportSettings,
     /// What this inbox last told the others it is doing.
     told_presence: Option<(i64, crate::model::Activity)>,
 }
@@ -215,6 +219,7 @@ pub enum Action {
     /// Time to tell the others again what this inbox is doing, and to see what they do.
     Heartbeat(Millis),
     PresenceLoaded(Vec<crate::store::Presence>),
+    ReportLoaded(Box<crate::reports::Report>),
     StatusChanged {
         conversation_id: i64,
         status: Status,
@@ -257,6 +262,13 @@ pub enum Effect {
     },
     /// Tell the teammates what this inbox is doing (None: nothing).
     SetPresence(Option<(i64, crate::model::Activity)>),
+    /// Compute the report of a period.
+    LoadReport {
+        since: Millis,
+        until: Millis,
+        utc_offset_minutes: i32,
+        hours: Option<crate::reports::BusinessHours>,
+    },
     LoadPresence,
     /// Answer a comment in its author's private inbox.
     QueuePrivateReply {
@@ -398,6 +410,8 @@ impl AppState {
             presence: Vec::new(),
             role: crate::model::Role::Admin,
             sla: crate::model::SlaTargets::default(),
+            report_view: None,
+            report_settings: report_view::ReportSettings::default(),
             told_presence: None,
         }
     }
@@ -686,6 +700,12 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             state.now = now;
             presence::beat(state)
         }
+        Action::ReportLoaded(report) => {
+            if let Some(view) = state.report_view.as_mut() {
+                view.report = Some(report);
+            }
+            Vec::new()
+        }
         Action::PresenceLoaded(list) => {
             let me = state.agent.clone();
             state.presence = list.into_iter().filter(|p| p.agent != me).collect();
@@ -894,6 +914,9 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     // Ctrl+C always quits, so that no keymap can lock a person in.
     if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
         return commands::run(state, Command::Quit);
+    }
+    if state.report_view.is_some() {
+        return report_view::key(state, key);
     }
     if state.replies_manager.is_some() {
         return manager::key(state, key);

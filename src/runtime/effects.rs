@@ -95,6 +95,25 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
             Ok(()) => Vec::new(),
             Err(err) => failed(err),
         },
+        Effect::LoadReport {
+            since,
+            until,
+            utc_offset_minutes,
+            hours,
+        } => {
+            let period = crate::reports::Period {
+                since,
+                until,
+                utc_offset_minutes,
+                hours,
+            };
+            match store.report_timelines(since, until, &crate::store::ReportFilter::default()) {
+                Ok(timelines) => vec![Action::ReportLoaded(Box::new(crate::reports::compute(
+                    &timelines, &period,
+                )))],
+                Err(err) => failed(err),
+            }
+        }
         Effect::LoadPresence => match store.presence(now) {
             Ok(list) => vec![Action::PresenceLoaded(list)],
             Err(err) => failed(err),

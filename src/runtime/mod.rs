@@ -69,6 +69,13 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
     );
     state.role = role;
     state.sla = context.config.sla.targets().unwrap_or_default();
+    state.report_settings = crate::app::report_view::ReportSettings {
+        utc_offset_minutes: context
+            .config
+            .reports
+            .utc_offset_minutes(context.clock.now_millis()),
+        hours: context.config.reports.hours().unwrap_or_default(),
+    };
     let result = match TerminalSession::start() {
         Ok(mut session) => {
             let loop_parts = LoopParts {

@@ -4,6 +4,7 @@
 mod help;
 mod list;
 mod replies;
+mod report;
 mod sidebar;
 mod thread;
 mod triage;
@@ -49,6 +50,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
     if state.replies_manager.is_some() {
         replies::draw(frame, body, state);
     }
+    report::draw(frame, body, state);
     if state.help {
         help::draw(frame, body, state);
     }
