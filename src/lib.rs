@@ -13,6 +13,7 @@ pub mod networks;
 pub mod reports;
 pub mod rules;
 pub mod runtime;
+pub mod sentiment;
 pub mod store;
 pub mod sync;
 pub mod text;

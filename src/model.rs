@@ -149,6 +149,11 @@ text_enum!(
 );
 
 text_enum!(
+    /// How a customer's message sounds.
+    Sentiment, "sentiment" { Positive => "positive", Neutral => "neutral", Negative => "negative" }
+);
+
+text_enum!(
     /// What a teammate is doing in a conversation.
     Activity, "activity" { Viewing => "viewing", Replying => "replying" }
 );

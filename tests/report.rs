@@ -89,4 +89,5 @@ fn report_numbers_come_out_as_json_and_csv() {
     assert!(lines.contains(&"summary,reply_rate,0.5000"), "{csv}");
     assert!(lines.contains(&"agent_closed,bo,1"), "{csv}");
     assert!(lines.contains(&"day_inbound,2026-06-01,3"), "{csv}");
+    assert!(lines.contains(&"sentiment,neutral,3"), "{csv}");
 }

@@ -874,3 +874,30 @@ fn waits_are_tracked_and_the_overdue_folder_follows_the_targets() {
     assert_eq!(since(&store, slow), Some(now_ms - 60_000));
     assert_eq!(store.folder_counts("ana").unwrap().overdue, 0);
 }
+
+#[test]
+fn customers_messages_carry_their_sentiment_and_the_list_the_latest() {
+    let (mut store, account) = store_with_account(None);
+    ingest(
+        &mut store,
+        account,
+        &[inbound("p", "m1", "Thanks, you are great!", 1)],
+        1,
+    );
+    let id = store
+        .folder_page(&Folder::Open, PageCursor::START, 1)
+        .unwrap()[0]
+        .id;
+    let row = |store: &Store| store.conversation(id).unwrap().row.sentiment;
+    assert_eq!(row(&store), Some(hark::model::Sentiment::Positive));
+    ingest(
+        &mut store,
+        account,
+        &[inbound("p", "m2", "My order is late again. Terrible service!", 2)],
+        2,
+    );
+    assert_eq!(row(&store), Some(hark::model::Sentiment::Negative));
+    // An older message fetched late does not overwrite the latest.
+    ingest(&mut store, account, &[inbound("p", "m0", "Love it!", 0)], 3);
+    assert_eq!(row(&store), Some(hark::model::Sentiment::Negative));
+}

@@ -27,6 +27,7 @@ fn row(id: i64) -> ConversationRow {
         tags: Vec::new(),
         assignment_unseen: false,
         waiting_since: None,
+        sentiment: None,
     }
 }
 

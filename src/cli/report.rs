@@ -70,7 +70,8 @@ pub fn run(context: &Context, args: ReportArgs) -> anyhow::Result<Code> {
         hours: context.config.reports.hours().map_err(UsageError)?,
     };
     let store = context.open_store()?;
-    let report = compute(&store.report_timelines(since, until, &filter)?, &period);
+    let mut report = compute(&store.report_timelines(since, until, &filter)?, &period);
+    report.sentiment = store.sentiment_split(since, until, &filter)?;
     if args.json {
         let out = serde_json::json!({
             "format": json::FORMAT_VERSION,
@@ -187,6 +188,14 @@ fn print_text(report: &Report, since: Millis, until: Millis, business: bool) {
             .collect();
         println!("\nTop tags: {}", tags.join(", "));
     }
+    if !report.sentiment.is_empty() {
+        let split: Vec<String> = report
+            .sentiment
+            .iter()
+            .map(|(s, n)| format!("{s} {n}"))
+            .collect();
+        println!("Sentiment: {}", split.join(", "));
+    }
     if !report.top_saved_replies.is_empty() {
         let used: Vec<String> = report
             .top_saved_replies
@@ -248,6 +257,9 @@ fn print_csv(report: &Report) {
     }
     for (tag, n) in &report.top_tags {
         row("tag", tag, n.to_string());
+    }
+    for (sentiment, n) in &report.sentiment {
+        row("sentiment", sentiment, n.to_string());
     }
     for (title, n) in &report.top_saved_replies {
         row("saved_reply", title, n.to_string());

@@ -124,6 +124,7 @@ pub fn run(context: &Context, command: RulesCommand) -> anyhow::Result<Code> {
                     network: message.network,
                     account: &message.account,
                     language,
+                    sentiment: crate::sentiment::of(&message.text),
                     author_vip: message.author_vip,
                 };
                 for hit in rules.evaluate(&subject) {

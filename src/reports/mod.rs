@@ -159,6 +159,8 @@ pub struct Report {
     pub top_saved_replies: Vec<(String, usize)>,
     /// Responses per bucket of the response time distribution (for the chart).
     pub response_buckets: Vec<(String, usize)>,
+    /// Customers' messages by sentiment (filled in from the messages, not the events).
+    pub sentiment: Vec<(String, usize)>,
 }
 
 /// The report of `timelines` over `period`.

@@ -33,6 +33,7 @@ pub enum Filter {
     Kind(ConversationKind),
     Network(NetworkKind),
     Language(whatlang::Lang),
+    Sentiment(crate::model::Sentiment),
     AuthorVip,
 }
 
@@ -103,6 +104,8 @@ pub struct Subject<'a> {
     pub network: NetworkKind,
     pub account: &'a str,
     pub language: Option<whatlang::Lang>,
+    /// None when it cannot be told (see [`crate::sentiment`]).
+    pub sentiment: Option<crate::model::Sentiment>,
     pub author_vip: bool,
 }
 
@@ -200,6 +203,7 @@ impl<'a> Prepared<'a> {
             Filter::Kind(kind) => subject.kind == *kind,
             Filter::Network(network) => subject.network == *network,
             Filter::Language(lang) => subject.language == Some(*lang),
+            Filter::Sentiment(sentiment) => subject.sentiment == Some(*sentiment),
             Filter::AuthorVip => subject.author_vip,
         }
     }

@@ -8,6 +8,7 @@
 //! filter    := "contains" TEXT ["including" "links"] | "contains" "only" "mentions"
 //!            | "begins" "with" TEXT | "account" ["is"] TEXT | "type" "is" KIND
 //!            | "network" "is" NETWORK | "language" "is" LANGUAGE | "author" "is" "vip"
+//!            | "sentiment" "is" ("positive" | "neutral" | "negative")
 //! TEXT      := a word, or "a quoted phrase"
 //! ```
 //! Words are matched without regard to case or accents.
@@ -290,10 +291,24 @@ impl Parser {
                 self.expect_word("vip")?;
                 Ok(Filter::AuthorVip)
             }
+            "sentiment" => {
+                self.expect_word("is")?;
+                let at = self.position();
+                let name = self.text("positive, neutral or negative")?;
+                name.to_lowercase()
+                    .parse::<crate::model::Sentiment>()
+                    .map(Filter::Sentiment)
+                    .map_err(|_| ParseError {
+                        position: at,
+                        message: format!(
+                            "'{name}' is not a sentiment: positive, neutral or negative"
+                        ),
+                    })
+            }
             other => Err(ParseError {
                 position: start,
                 message: format!(
-                    "'{other}' is not a filter (contains, begins with, account, type, network, language, author is vip)"
+                    "'{other}' is not a filter (contains, begins with, account, type, network, language, sentiment, author is vip)"
                 ),
             }),
         }

@@ -10,6 +10,7 @@ fn subject(text: &str) -> Subject<'_> {
         network: NetworkKind::Demo,
         account: "kettle",
         language: detect_language(text),
+        sentiment: crate::sentiment::of(text),
         author_vip: false,
     }
 }
@@ -217,5 +218,22 @@ fn only_rules_on_language_ask_for_detection() {
             ]
         }
         .uses_language()
+    );
+}
+
+#[test]
+fn sentiment_is_a_filter() {
+    assert!(matches(
+        "sentiment is negative",
+        "Terrible service, I want a refund!"
+    ));
+    assert!(!matches("sentiment is negative", "Thanks, that worked!"));
+    assert!(matches(
+        "sentiment is positive and contains thanks",
+        "Thanks, that worked!"
+    ));
+    assert!(
+        !matches("sentiment is negative", "배송은 언제예요?"),
+        "unknown is no match"
     );
 }

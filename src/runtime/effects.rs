@@ -107,11 +107,17 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
                 utc_offset_minutes,
                 hours,
             };
-            match store.report_timelines(since, until, &crate::store::ReportFilter::default()) {
-                Ok(timelines) => vec![Action::ReportLoaded(Box::new(crate::reports::compute(
-                    &timelines, &period,
-                )))],
-                Err(err) => failed(err),
+            let all = crate::store::ReportFilter::default();
+            match (
+                store.report_timelines(since, until, &all),
+                store.sentiment_split(since, until, &all),
+            ) {
+                (Ok(timelines), Ok(sentiment)) => {
+                    let mut report = crate::reports::compute(&timelines, &period);
+                    report.sentiment = sentiment;
+                    vec![Action::ReportLoaded(Box::new(report))]
+                }
+                (Err(err), _) | (_, Err(err)) => failed(err),
             }
         }
         Effect::LoadPresence => match store.presence(now) {

@@ -33,6 +33,8 @@ pub struct ConversationRow {
     pub assignment_unseen: bool,
     /// Since when it waits for the brand's reply (None: answered, closed or snoozed).
     pub waiting_since: Option<Millis>,
+    /// How the customer's latest message sounds (None: not told).
+    pub sentiment: Option<crate::model::Sentiment>,
 }
 
 impl ConversationRow {
@@ -138,7 +140,7 @@ macro_rules! row_select {
                 c.first_response_at, c.snoozed_until, ct.handle, ct.name,
                 (SELECT group_concat(t.name, char(31)) FROM conversation_tags x
                    JOIN tags t ON t.id = x.tag_id WHERE x.conversation_id = c.id),
-                c.assignment_unseen, c.waiting_since
+                c.assignment_unseen, c.waiting_since, c.sentiment
          FROM conversations c
          JOIN accounts a ON a.id = c.account_id
          LEFT JOIN contacts ct ON ct.id = c.contact_id "
@@ -201,6 +203,7 @@ fn row_from(row: &Row<'_>) -> rusqlite::Result<ConversationRow> {
             .unwrap_or_default(),
         assignment_unseen: row.get(18)?,
         waiting_since: row.get(19)?,
+        sentiment: row.get(20)?,
     })
 }
 

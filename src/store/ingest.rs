@@ -181,11 +181,17 @@ fn ingest_item(
         }
         _ => None,
     };
+    // Only customers' messages are scored (the brand's own tone is not in question).
+    let sentiment = match message.direction {
+        Direction::In => crate::sentiment::of(&message.text),
+        Direction::Out => None,
+    };
     let inserted = tx
         .prepare_cached(
             "INSERT INTO messages (conversation_id, account_id, remote_id, parent_remote_id, direction,
-                                   author_contact_id, author_name, text, raw, created_at, liked, language)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                   author_contact_id, author_name, text, raw, created_at, liked, language,
+                                   sentiment)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT (account_id, remote_id) DO NOTHING",
         )?
         .execute(params![
@@ -200,7 +206,8 @@ fn ingest_item(
             message.raw.to_string(),
             created_at,
             message.liked,
-            language.map(|l| l.code())
+            language.map(|l| l.code()),
+            sentiment
         ])?;
     if inserted == 0 {
         report.duplicates += 1;
@@ -222,11 +229,12 @@ fn ingest_item(
         Direction::In => {
             tx.prepare_cached(
                 "UPDATE conversations SET unread = 1,
+                     sentiment = CASE WHEN ?2 >= coalesce(last_inbound_at, 0) THEN ?3 ELSE sentiment END,
                      last_inbound_at = max(coalesce(last_inbound_at, 0), ?2),
                      waiting_since = coalesce(waiting_since, ?2)
                  WHERE id = ?1",
             )?
-            .execute(params![conversation_id, created_at])?;
+            .execute(params![conversation_id, created_at, sentiment])?;
             record_event(
                 tx,
                 created_at,
@@ -263,7 +271,7 @@ fn ingest_item(
                 customer_id,
                 &message.text,
                 item.kind,
-                language,
+                (language, sentiment),
                 report,
             )?;
         }
@@ -289,7 +297,7 @@ fn triage_new_message(
     customer_id: i64,
     text: &str,
     kind: crate::model::ConversationKind,
-    language: Option<whatlang::Lang>,
+    (language, sentiment): (Option<whatlang::Lang>, Option<crate::model::Sentiment>),
     report: &mut IngestReport,
 ) -> StoreResult<()> {
     let vip: bool = tx.query_row(
@@ -312,6 +320,7 @@ fn triage_new_message(
         network: context.network,
         account: context.account,
         language,
+        sentiment,
         author_vip: vip,
     };
     for hit in context.rules.evaluate(&subject) {

@@ -19,6 +19,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/010_people.sql")),
     M::up(include_str!("sql/011_reads.sql")),
     M::up(include_str!("sql/012_waiting_since.sql")),
+    M::up(include_str!("sql/013_sentiment.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -263,5 +263,6 @@ sql_text_enum!(
     crate::model::Delivery,
     crate::model::OutboxAction,
     crate::model::Activity,
-    crate::model::Role
+    crate::model::Role,
+    crate::model::Sentiment
 );

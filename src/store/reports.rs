@@ -116,3 +116,45 @@ impl Store {
         Ok(timelines)
     }
 }
+
+impl Store {
+    /// Customers' messages of a period by sentiment ("positive", "neutral", "negative",
+    /// "unknown").
+    pub fn sentiment_split(
+        &self,
+        since: Millis,
+        until: Millis,
+        filter: &ReportFilter,
+    ) -> StoreResult<Vec<(String, usize)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT coalesce(m.sentiment, 'unknown'), count(*)
+             FROM messages m
+             JOIN conversations c ON c.id = m.conversation_id
+             JOIN accounts a ON a.id = c.account_id
+             WHERE m.direction = 'in' AND m.created_at >= ?1 AND m.created_at < ?2
+               AND (?3 IS NULL OR a.name = ?3)
+               AND (?4 IS NULL OR a.network = ?4)
+               AND (?5 IS NULL OR EXISTS (SELECT 1 FROM conversation_tags x JOIN tags t ON t.id = x.tag_id
+                                          WHERE x.conversation_id = c.id AND t.name = ?5 COLLATE NOCASE))
+               AND (?6 IS NULL OR c.assignee = ?6)
+             GROUP BY 1 ORDER BY 2 DESC",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                since,
+                until,
+                filter.account,
+                filter.network.map(|n| n.as_str()),
+                filter.tag,
+                filter.agent
+            ],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        )?;
+        let mut split = Vec::new();
+        for row in rows {
+            let (sentiment, count) = row?;
+            split.push((sentiment, usize::try_from(count).unwrap_or(0)));
+        }
+        Ok(split)
+    }
+}

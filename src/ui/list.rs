@@ -183,6 +183,12 @@ fn row_lines(
         Style::new()
     };
     let snippet = sanitize_line(&row.snippet);
+    // An unhappy customer's latest message stands out.
+    let snippet_style = if row.sentiment == Some(crate::model::Sentiment::Negative) {
+        Style::new().fg(Color::LightRed)
+    } else {
+        Style::new()
+    };
     let kind = if several_accounts {
         format!("{} {}", sanitize_line(&row.account), row.kind.label())
     } else {
@@ -201,7 +207,7 @@ fn row_lines(
             Span::raw(" "),
             Span::styled(fit(&kind, kind_width), Style::new().fg(Color::DarkGray)),
             Span::raw(" "),
-            Span::raw(fit(&snippet, snippet_width)),
+            Span::styled(fit(&snippet, snippet_width), snippet_style),
             Span::styled(present.to_owned(), Style::new().fg(Color::Yellow)),
             Span::styled(marks, Style::new().fg(Color::Magenta)),
             Span::styled(format!("{when:>5}"), when_style),
@@ -226,7 +232,13 @@ fn row_lines(
                         &format!("{} · {snippet}", row.kind.label()),
                         columns.saturating_sub(3),
                     ),
-                    Style::new().fg(Color::Gray),
+                    snippet_style.fg(
+                        if row.sentiment == Some(crate::model::Sentiment::Negative) {
+                            Color::LightRed
+                        } else {
+                            Color::Gray
+                        },
+                    ),
                 ),
             ]),
         ]

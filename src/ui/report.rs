@@ -85,7 +85,13 @@ fn summary_lines(report: &Report) -> Vec<Line<'static>> {
         durations("Response", &report.response),
         durations("Resolution", &report.resolution),
         Line::from(format!(
-            " Top tags: {}",
+            " Sentiment: {}   Top tags: {}",
+            report
+                .sentiment
+                .iter()
+                .map(|(s, n)| format!("{s} {n}"))
+                .collect::<Vec<_>>()
+                .join(" · "),
             report
                 .top_tags
                 .iter()
