@@ -893,7 +893,12 @@ fn customers_messages_carry_their_sentiment_and_the_list_the_latest() {
     ingest(
         &mut store,
         account,
-        &[inbound("p", "m2", "My order is late again. Terrible service!", 2)],
+        &[inbound(
+            "p",
+            "m2",
+            "My order is late again. Terrible service!",
+            2,
+        )],
         2,
     );
     assert_eq!(row(&store), Some(hark::model::Sentiment::Negative));

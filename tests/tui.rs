@@ -1301,7 +1301,10 @@ fn a_conversation_past_its_response_time_target_says_so() {
             account,
             NetworkKind::Demo,
             "inbox",
-            &[message("t-late", "l1", &late, "Hello? Anyone?", 120)],
+            &[
+                message("t-late", "l1", &late, "My parcel is lost", 180),
+                message("t-late", "l2", &late, "Hello? Anyone?", 60),
+            ],
             None,
             start().timestamp_millis(),
         )
@@ -1317,8 +1320,16 @@ fn a_conversation_past_its_response_time_target_says_so() {
     ui.dispatch(hark::app::Action::StoreChanged);
     let screen = ui.screen();
     assert!(
-        screen.contains("Waiting 2h00m of 1h00m — overdue"),
+        screen.contains("Waiting 3h00m of 1h00m — overdue"),
         "{screen}"
+    );
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Late Customer"))
+        .unwrap();
+    assert!(
+        row.contains("3h│"),
+        "the list shows the wait, not the last message's age: {row}"
     );
     assert!(screen.contains("Overdue"), "{screen}");
 }

@@ -158,7 +158,12 @@ fn row_lines(
             .or(row.contact_handle.as_deref())
             .unwrap_or("?"),
     );
-    let when = age(row.last_message_at, now);
+    // Under a response-time target, the time the customer has been waiting; else the age of
+    // the latest message.
+    let when = match sla {
+        Some((waited, _)) => age(now - waited, now),
+        None => age(row.last_message_at, now),
+    };
     // Past its response-time target: red; in its last quarter: yellow.
     let when_style = match sla {
         Some((waited, target)) if waited >= target => Style::new().fg(Color::Red).bold(),
