@@ -9,7 +9,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+
+use common::tmux::{Tmux, tmux_available};
 
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, method, path};
@@ -107,96 +108,20 @@ fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let output = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    fn start(&self, session: &str, person: &Person) {
-        let mut words = person.prefix();
-        words.extend([
-            "env".into(),
-            format!("HOME={}", person.home.display()),
-            format!("XDG_CONFIG_HOME={}/config", person.home.display()),
-            format!("XDG_STATE_HOME={}/state", person.home.display()),
-            "TERM=xterm-256color".into(),
-            hark_binary().display().to_string(),
-            "--config".into(),
-            person.home.join("config.toml").display().to_string(),
-        ]);
-        self.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            session,
-            "-x",
-            "140",
-            "-y",
-            "30",
-            &words.join(" "),
-        ]);
-    }
-
-    fn keys(&self, session: &str, keys: &[&str]) {
-        for key in keys {
-            self.run(&["send-keys", "-t", session, key]);
-            std::thread::sleep(Duration::from_millis(80));
-        }
-    }
-
-    fn type_text(&self, session: &str, text: &str) {
-        self.run(&["send-keys", "-t", session, "-l", text]);
-    }
-
-    fn wait_for(&self, session: &str, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.run(&["capture-pane", "-p", "-t", session]);
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "{session}'s screen never showed {text:?}:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .output();
-    }
-}
-
-fn tmux_available() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("HARK_REQUIRE_TMUX").is_none(),
-            "HARK_REQUIRE_TMUX is set but tmux cannot be run"
-        );
-        eprintln!("tmux is not installed: skipping the team box test");
-    }
-    found
+/// Starts a person's inbox in a tmux session, as that person.
+fn start_inbox(tmux: &Tmux, session: &str, person: &Person) {
+    let mut words = person.prefix();
+    words.extend([
+        "env".into(),
+        format!("HOME={}", person.home.display()),
+        format!("XDG_CONFIG_HOME={}/config", person.home.display()),
+        format!("XDG_STATE_HOME={}/state", person.home.display()),
+        "TERM=xterm-256color".into(),
+        hark_binary().display().to_string(),
+        "--config".into(),
+        person.home.join("config.toml").display().to_string(),
+    ]);
+    tmux.start(session, (140, 30), &words.join(" "));
 }
 
 const ME: &str = "1072250532645998596";
@@ -363,11 +288,9 @@ async fn agents_work_one_database_without_the_token_and_see_each_other() {
     }
 
     // Both inboxes open; Ana starts answering; Bo sees her.
-    let tmux = Tmux {
-        socket: format!("hark-team-{}", std::process::id()),
-    };
-    tmux.start("ana", &ana);
-    tmux.start("bo", &bo);
+    let tmux = Tmux::new("team");
+    start_inbox(&tmux, "ana", &ana);
+    start_inbox(&tmux, "bo", &bo);
     tmux.wait_for("ana", "Minji Kim");
     tmux.wait_for("bo", "Minji Kim");
     tmux.keys("ana", &["Enter"]);

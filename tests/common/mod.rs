@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod tmux;
+
 use chrono::{DateTime, TimeZone, Utc};
 use hark::model::{
     ConversationKind, Direction, IncomingItem, NetworkKind, RemoteContact, RemoteMessage,
