@@ -1354,3 +1354,29 @@ fn r_shows_the_report_with_charts_and_p_changes_the_period() {
     ui.keys("esc");
     assert!(ui.state.report_view.is_none());
 }
+
+#[test]
+fn a_composer_opened_before_its_thread_loaded_still_catches_a_teammates_reply() {
+    let (store, account) = demo_store(10);
+    let mut ui = harness(store, account, (110, 30), false);
+    let first = open_ids(&ui.store)[0];
+    // The thread has not arrived yet when Enter is pressed.
+    ui.state.thread = None;
+    ui.keys("enter");
+    assert_eq!(ui.state.composer.as_ref().unwrap().seen_up_to, None);
+    // Then it arrives.
+    let detail = ui.store.conversation(first).unwrap();
+    ui.dispatch(hark::app::Action::ThreadLoaded {
+        detail: Box::new(detail),
+        draft: None,
+        notes: Vec::new(),
+    });
+    assert!(ui.state.composer.as_ref().unwrap().seen_up_to.is_some());
+    ui.type_text("On it");
+    ui.store
+        .queue_reply(first, "Bo got it", "bo", false, start().timestamp_millis())
+        .unwrap();
+    ui.keys("ctrl+s");
+    let error = ui.state.error.clone().unwrap_or_default();
+    assert!(error.starts_with("bo replied meanwhile"), "{error}");
+}

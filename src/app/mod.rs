@@ -1033,6 +1033,16 @@ fn on_thread(
         notes,
         selected: keep_selection,
     });
+    // A composer opened before its thread arrived starts from what the thread shows now, so
+    // that a teammate's later reply still holds the send back.
+    let latest = state.latest_message_id(id);
+    if let Some(composer) = state
+        .composer
+        .as_mut()
+        .filter(|c| c.conversation_id == id && c.seen_up_to.is_none())
+    {
+        composer.seen_up_to = latest;
+    }
     if state
         .composer
         .as_ref()
