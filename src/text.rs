@@ -147,6 +147,16 @@ pub fn age(at: Millis, now: Millis) -> String {
     }
 }
 
+/// A duration as "45m", "1h05m" (under two days), "2d03h".
+pub fn duration(ms: Millis) -> String {
+    let minutes = ms.max(0) / 60_000;
+    match minutes {
+        m if m < 60 => format!("{m}m"),
+        m if m < 48 * 60 => format!("{}h{:02}m", m / 60, m % 60),
+        m => format!("{}d{:02}h", m / (24 * 60), m % (24 * 60) / 60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -150,27 +150,42 @@ macro_rules! row_select {
 /// Keyset condition and order shared by every folder query (?1, ?2 = cursor, ?3 = limit).
 /// One folder condition in each order, as static SQL. Parameters: ?1 priority, ?2 time and ?3
 /// id of the cursor, ?4 the limit, ?5 the folder's own value (status, agent, tag or account).
+/// Open and waiting past the strictest response-time target that applies (the targets are the
+/// connection's `temp.sla`; `c` is the conversation, `a` its account).
+macro_rules! overdue {
+    () => {
+        "c.status = 'open' AND c.waiting_since IS NOT NULL
+                     AND c.waiting_since + 60000 * (SELECT min(s.minutes) FROM temp.sla s
+                         WHERE s.kind = 'default'
+                            OR (s.kind = 'network' AND s.key = a.network)
+                            OR (s.kind = 'tag' AND EXISTS (SELECT 1
+                                   FROM conversation_tags x JOIN tags t ON t.id = x.tag_id
+                                   WHERE x.conversation_id = c.id AND t.name = s.key)))
+                         <= CAST(unixepoch('subsec') * 1000 AS INTEGER)"
+    };
+}
+
 macro_rules! sorted {
-    ($condition:literal) => {
+    ($($condition:tt)+) => {
         [
             concat!(
                 row_select!(),
                 "WHERE ",
-                $condition,
+                $($condition)+,
                 " AND (c.last_message_at, c.id) < (?2, ?3)
                   ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?4"
             ),
             concat!(
                 row_select!(),
                 "WHERE ",
-                $condition,
+                $($condition)+,
                 " AND (c.last_message_at, c.id) > (?2, ?3)
                   ORDER BY c.last_message_at ASC, c.id ASC LIMIT ?4"
             ),
             concat!(
                 row_select!(),
                 "WHERE ",
-                $condition,
+                $($condition)+,
                 " AND (c.priority, c.last_message_at, c.id) < (?1, ?2, ?3)
                   ORDER BY c.priority DESC, c.last_message_at DESC, c.id DESC LIMIT ?4"
             ),
@@ -258,19 +273,7 @@ impl Store {
                 sorted!("c.kind = 'search' AND c.status = 'open'")[order],
                 None,
             ),
-            Folder::Overdue => (
-                sorted!(
-                    "c.status = 'open' AND c.waiting_since IS NOT NULL
-                     AND c.waiting_since + 60000 * (SELECT min(s.minutes) FROM temp.sla s
-                         WHERE s.kind = 'default'
-                            OR (s.kind = 'network' AND s.key = a.network)
-                            OR (s.kind = 'tag' AND EXISTS (SELECT 1
-                                   FROM conversation_tags x JOIN tags t ON t.id = x.tag_id
-                                   WHERE x.conversation_id = c.id AND t.name = s.key)))
-                         <= CAST(unixepoch('subsec') * 1000 AS INTEGER)"
-                )[order],
-                None,
-            ),
+            Folder::Overdue => (sorted!(overdue!())[order], None),
         };
         let mut stmt = self.conn.prepare_cached(sql)?;
         let (p, t, i) = (after.priority, after.last_message_at, after.id);
@@ -320,15 +323,11 @@ impl Store {
             0
         } else {
             self.conn.query_row(
-                "SELECT count(*) FROM conversations c JOIN accounts a ON a.id = c.account_id
-             WHERE c.status = 'open' AND c.waiting_since IS NOT NULL
-               AND c.waiting_since + 60000 * (SELECT min(s.minutes) FROM temp.sla s
-                   WHERE s.kind = 'default'
-                      OR (s.kind = 'network' AND s.key = a.network)
-                      OR (s.kind = 'tag' AND EXISTS (SELECT 1
-                             FROM conversation_tags x JOIN tags t ON t.id = x.tag_id
-                             WHERE x.conversation_id = c.id AND t.name = s.key)))
-                   <= CAST(unixepoch('subsec') * 1000 AS INTEGER)",
+                concat!(
+                    "SELECT count(*) FROM conversations c JOIN accounts a ON a.id = c.account_id
+                     WHERE ",
+                    overdue!()
+                ),
                 [],
                 |row| row.get(0),
             )?

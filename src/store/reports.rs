@@ -7,6 +7,18 @@ use super::{Store, StoreResult};
 use crate::model::{Direction, Millis, NetworkKind};
 use crate::reports::{Entry, Happening, Timeline};
 
+/// The report's filter over `c` (conversation) and `a` (account): ?3 account name, ?4 network,
+/// ?5 tag, ?6 assignee, each ignored when NULL.
+macro_rules! report_filter {
+    () => {
+        "(?3 IS NULL OR a.name = ?3)
+         AND (?4 IS NULL OR a.network = ?4)
+         AND (?5 IS NULL OR EXISTS (SELECT 1 FROM conversation_tags x JOIN tags t ON t.id = x.tag_id
+                                    WHERE x.conversation_id = c.id AND t.name = ?5 COLLATE NOCASE))
+         AND (?6 IS NULL OR c.assignee = ?6)"
+    };
+}
+
 /// Which conversations a report covers (None: all).
 #[derive(Debug, Clone, Default)]
 pub struct ReportFilter {
@@ -28,7 +40,7 @@ impl Store {
     ) -> StoreResult<Vec<Timeline>> {
         // Replies written in another app (fetched back, no outbox entry behind them) are not in
         // the events log: they come from the messages.
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(concat!(
             "WITH active AS (
                  SELECT conversation_id FROM events
                  WHERE at >= ?1 AND at < ?2 AND conversation_id IS NOT NULL
@@ -51,13 +63,10 @@ impl Store {
              FROM history h
              JOIN conversations c ON c.id = h.cid
              JOIN accounts a ON a.id = c.account_id
-             WHERE (?3 IS NULL OR a.name = ?3)
-               AND (?4 IS NULL OR a.network = ?4)
-               AND (?5 IS NULL OR EXISTS (SELECT 1 FROM conversation_tags x JOIN tags t ON t.id = x.tag_id
-                                          WHERE x.conversation_id = c.id AND t.name = ?5 COLLATE NOCASE))
-               AND (?6 IS NULL OR c.assignee = ?6)
-             ORDER BY h.cid, h.at, h.seq",
-        )?;
+             WHERE ",
+            report_filter!(),
+            " ORDER BY h.cid, h.at, h.seq"
+        ))?;
         let rows = stmt.query_map(
             params![
                 since,
@@ -126,19 +135,16 @@ impl Store {
         until: Millis,
         filter: &ReportFilter,
     ) -> StoreResult<Vec<(String, usize)>> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(concat!(
             "SELECT coalesce(m.sentiment, 'unknown'), count(*)
              FROM messages m
              JOIN conversations c ON c.id = m.conversation_id
              JOIN accounts a ON a.id = c.account_id
              WHERE m.direction = 'in' AND m.created_at >= ?1 AND m.created_at < ?2
-               AND (?3 IS NULL OR a.name = ?3)
-               AND (?4 IS NULL OR a.network = ?4)
-               AND (?5 IS NULL OR EXISTS (SELECT 1 FROM conversation_tags x JOIN tags t ON t.id = x.tag_id
-                                          WHERE x.conversation_id = c.id AND t.name = ?5 COLLATE NOCASE))
-               AND (?6 IS NULL OR c.assignee = ?6)
-             GROUP BY 1 ORDER BY 2 DESC",
-        )?;
+               AND ",
+            report_filter!(),
+            " GROUP BY 1 ORDER BY 2 DESC"
+        ))?;
         let rows = stmt.query_map(
             params![
                 since,

@@ -44,17 +44,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
 }
 
 fn span(ms: Option<Millis>) -> String {
-    match ms {
-        None => "—".into(),
-        Some(ms) => {
-            let minutes = ms / 60_000;
-            match minutes {
-                m if m < 60 => format!("{m}m"),
-                m if m < 48 * 60 => format!("{}h{:02}m", m / 60, m % 60),
-                m => format!("{}d{:02}h", m / (24 * 60), m % (24 * 60) / 60),
-            }
-        }
-    }
+    ms.map_or_else(|| "—".into(), crate::text::duration)
 }
 
 fn durations(name: &str, d: &Durations) -> Line<'static> {

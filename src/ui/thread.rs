@@ -13,7 +13,7 @@ use crate::app::private_reply;
 use crate::app::{AppState, Pane, ReplyWindow as Window};
 use crate::model::{Delivery, Direction, Millis, from_millis};
 use crate::store::MessageRow;
-use crate::text::{age, sanitize, sanitize_line, truncate, wrap};
+use crate::text::{age, duration, sanitize, sanitize_line, truncate, wrap};
 
 /// The composer's height at most, borders included.
 const COMPOSER_MAX: u16 = 9;
@@ -166,7 +166,11 @@ fn draw_messages(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
             (Style::new().fg(Color::Yellow), "within target")
         };
         lines.push(Line::styled(
-            format!("Waiting {} of {} — {verdict}", span(waited), span(target)),
+            format!(
+                "Waiting {} of {} — {verdict}",
+                duration(waited),
+                duration(target)
+            ),
             style,
         ));
     }
@@ -380,16 +384,6 @@ fn draw_composer(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     }
     textarea.set_cursor_line_style(Style::new());
     frame.render_widget(&textarea, area);
-}
-
-/// A duration as "45m", "1h05m", "2d03h".
-fn span(ms: Millis) -> String {
-    let minutes = ms / 60_000;
-    match minutes {
-        m if m < 60 => format!("{m}m"),
-        m if m < 48 * 60 => format!("{}h{:02}m", m / 60, m % 60),
-        m => format!("{}d{:02}h", m / (24 * 60), m % (24 * 60) / 60),
-    }
 }
 
 /// How long the messaging window stays open, as the composer's title shows it.
