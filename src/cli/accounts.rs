@@ -159,14 +159,7 @@ fn require_admin(
         return Ok(());
     }
     let store = crate::store::Store::open(&db)?;
-    let login = super::context::unix_login();
-    match store.role_of(&login)? {
-        crate::model::Role::Admin => Ok(()),
-        crate::model::Role::Agent => Err(super::exit::ForbiddenError(format!(
-            "only an admin can add accounts; {login} is an agent here (see `hark people list`)"
-        ))
-        .into()),
-    }
+    super::context::require_admin(&store, &super::context::unix_login(), "add accounts")
 }
 
 /// An account ready to be written into the config.

@@ -360,14 +360,18 @@ impl Context {
 
     /// Refuses, naming the task, unless this login is an admin of the database's team.
     pub fn require_admin(&self, store: &Store, task: &str) -> anyhow::Result<()> {
-        match store.role_of(&self.login)? {
-            crate::model::Role::Admin => Ok(()),
-            crate::model::Role::Agent => Err(super::exit::ForbiddenError(format!(
-                "only an admin can {task}; {} is an agent here (see `hark people list`)",
-                self.login
-            ))
-            .into()),
-        }
+        require_admin(store, &self.login, task)
+    }
+}
+
+/// Refuses, naming the task, unless `login` is an admin of the database's team.
+pub fn require_admin(store: &Store, login: &str, task: &str) -> anyhow::Result<()> {
+    match store.role_of(login)? {
+        crate::model::Role::Admin => Ok(()),
+        crate::model::Role::Agent => Err(super::exit::ForbiddenError(format!(
+            "only an admin can {task}; {login} is an agent here (see `hark people list`)"
+        ))
+        .into()),
     }
 }
 
