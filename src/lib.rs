@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod integrations;
 pub mod model;
 pub mod networks;
 pub mod reports;

@@ -1108,6 +1108,22 @@ fn apply_sync_event(state: &mut AppState, event: SyncEvent) {
             };
             (account, text)
         }
+        SyncEvent::Notified { channel } => {
+            // A channel that works again stops showing its last error.
+            state.sync_status.remove(&channel);
+            return;
+        }
+        SyncEvent::NotificationFailed {
+            channel,
+            message,
+            retry_in,
+        } => {
+            let text = match retry_in {
+                Some(wait) => format!("not delivered: {message}; retry in {}s", wait.as_secs()),
+                None => format!("failed: {message}"),
+            };
+            (channel, text)
+        }
     };
     state.sync_status.insert(account, text);
 }

@@ -119,7 +119,8 @@ fn engine(context: &Context) -> (Arc<SyncEngine>, mpsc::UnboundedReceiver<SyncEv
         Arc::clone(&context.clock),
         sender,
     )
-    .with_rules(context.config.rule_set.clone());
+    .with_rules(context.config.rule_set.clone())
+    .with_integrations(crate::integrations::Integrations::from_config(&context.config));
     (Arc::new(engine), receiver)
 }
 
@@ -206,6 +207,18 @@ fn describe(event: &SyncEvent) -> Option<String> {
             ),
             None => format!("{account}: outbox {outbox_id} failed: {message}"),
         },
+        SyncEvent::Notified { channel } => format!("{channel}: notified"),
+        SyncEvent::NotificationFailed {
+            channel,
+            message,
+            retry_in,
+        } => match retry_in {
+            Some(wait) => format!(
+                "{channel}: not delivered: {message} (retrying in {}s)",
+                wait.as_secs()
+            ),
+            None => format!("{channel}: failed: {message}"),
+        },
     })
 }
 
@@ -238,6 +251,7 @@ async fn sync(context: &Context, once: bool, daemon: bool) -> anyhow::Result<Cod
                 event,
                 SyncEvent::Failed { .. }
                     | SyncEvent::DeliveryFailed { .. }
+                    | SyncEvent::NotificationFailed { .. }
                     | SyncEvent::Standby { .. }
             );
             if daemon && !problem {
@@ -266,6 +280,10 @@ async fn sync(context: &Context, once: bool, daemon: bool) -> anyhow::Result<Cod
             }
         }
         if other.is_none() {
+            if let Err(err) = engine.notify_once().await {
+                failed = true;
+                eprintln!("notifications: {err}");
+            }
             engine.release_lease().await?;
         }
     } else {

@@ -1,6 +1,7 @@
 //! The configuration file (TOML). Every option is documented in `config.example.toml`.
 //! Errors name the file, the line and the key, and show the line itself.
 
+pub mod integrations;
 pub mod secrets;
 
 use std::path::{Path, PathBuf};
@@ -9,6 +10,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use integrations::{HelpScoutConfig, HookConfig, SlackConfig};
 pub use secrets::{Secret, SecretError, SecretRef};
 
 use crate::model::NetworkKind;
@@ -49,6 +51,14 @@ pub struct Config {
     /// Triage rules, in the order they run.
     #[serde(default)]
     pub rules: Vec<Spanned<RuleConfig>>,
+    /// Slack incoming webhooks that announce events.
+    #[serde(default)]
+    pub slack: Vec<Spanned<SlackConfig>>,
+    /// Commands run on events.
+    #[serde(default)]
+    pub hooks: Vec<Spanned<HookConfig>>,
+    /// Help Scout Docs, searched from the composer.
+    pub helpscout: Option<Spanned<HelpScoutConfig>>,
     /// The rules, parsed (filled in by `parse`).
     #[serde(skip)]
     pub rule_set: crate::rules::RuleSet,
@@ -517,6 +527,11 @@ impl Config {
                     account.name
                 ));
             }
+        }
+        if let Err((at, message)) =
+            integrations::validate(&self.slack, &self.hooks, self.helpscout.as_ref())
+        {
+            return Err(invalid(text, path, at, message));
         }
         if let Err(err) = crate::app::keymap::Keymap::with_overrides(&self.keys) {
             let at = text.find("[keys]").unwrap_or(0);

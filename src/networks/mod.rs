@@ -9,6 +9,7 @@ pub mod graph;
 pub mod http;
 pub mod instagram;
 pub mod length;
+pub mod links;
 pub mod mastodon;
 pub mod x;
 
@@ -18,6 +19,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use self::length::LengthUnit;
+pub use self::links::post_url;
 use crate::model::{ConversationKind, IncomingItem, NetworkKind, RemoteContact, RemoteMessage};
 
 /// What a network can do, so that the interface can say "not supported on Instagram" before

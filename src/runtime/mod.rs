@@ -51,7 +51,8 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
             Arc::clone(&context.clock),
             sync_tx,
         )
-        .with_rules(context.config.rule_set.clone()),
+        .with_rules(context.config.rule_set.clone())
+    .with_integrations(crate::integrations::Integrations::from_config(&context.config)),
     );
     let (stop, shutdown) = watch::channel(false);
     let wake = Arc::new(Notify::new());

@@ -164,6 +164,7 @@ macro_rules! overdue {
                          <= CAST(unixepoch('subsec') * 1000 AS INTEGER)"
     };
 }
+pub(super) use overdue;
 
 macro_rules! sorted {
     ($($condition:tt)+) => {

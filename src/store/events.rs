@@ -31,6 +31,8 @@ pub enum EventKind {
     ContactUpdated,
     ContactNoteAdded,
     ContactsLinked,
+    /// A conversation waited past its response-time target (recorded once per wait).
+    SlaBreached,
 }
 
 impl EventKind {
@@ -57,6 +59,7 @@ impl EventKind {
             EventKind::ContactUpdated => "contact_updated",
             EventKind::ContactNoteAdded => "contact_note_added",
             EventKind::ContactsLinked => "contacts_linked",
+            EventKind::SlaBreached => "sla_breached",
         }
     }
 }

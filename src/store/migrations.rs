@@ -20,6 +20,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/011_reads.sql")),
     M::up(include_str!("sql/012_waiting_since.sql")),
     M::up(include_str!("sql/013_sentiment.sql")),
+    M::up(include_str!("sql/014_integrations.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -82,6 +82,16 @@ pub enum SyncEvent {
         /// None when hark has given up on this entry.
         retry_in: Option<Duration>,
     },
+    /// A Slack message or hook run went through.
+    Notified {
+        channel: String,
+    },
+    NotificationFailed {
+        channel: String,
+        message: String,
+        /// None when hark has given up on this notification.
+        retry_in: Option<Duration>,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +125,7 @@ pub struct SyncEngine {
     clock: SharedClock,
     events: mpsc::UnboundedSender<SyncEvent>,
     rules: Arc<RuleSet>,
+    notifier: Option<Arc<crate::integrations::Notifier>>,
 }
 
 impl SyncEngine {
@@ -128,6 +139,28 @@ impl SyncEngine {
             clock,
             events,
             rules: Arc::new(RuleSet::default()),
+            notifier: None,
+        }
+    }
+
+    /// Delivers these integrations' notifications while this process holds the sync lease.
+    pub fn with_integrations(mut self, integrations: crate::integrations::Integrations) -> SyncEngine {
+        self.notifier = (!integrations.is_empty()).then(|| {
+            Arc::new(crate::integrations::Notifier::new(
+                self.store.clone(),
+                Arc::clone(&self.clock),
+                self.events.clone(),
+                Arc::new(integrations),
+            ))
+        });
+        self
+    }
+
+    /// One notification pass (for a one-off sync that holds the lease).
+    pub async fn notify_once(&self) -> Result<(), SyncError> {
+        match &self.notifier {
+            Some(notifier) => notifier.run_once().await,
+            None => Ok(()),
         }
     }
 
@@ -370,6 +403,15 @@ impl SyncEngine {
             let shutdown = shutdown.clone();
             tasks.push(tokio::spawn(async move {
                 engine.keep_lease(holding, wake, shutdown).await
+            }));
+        }
+        if let Some(notifier) = &self.notifier {
+            let notifier = Arc::clone(notifier);
+            let holding = Arc::clone(&holding);
+            let wake = Arc::clone(&wake);
+            let shutdown = shutdown.clone();
+            tasks.push(tokio::spawn(async move {
+                notifier.run(holding, wake, shutdown).await;
             }));
         }
         for account in accounts {
