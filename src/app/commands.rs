@@ -257,6 +257,9 @@ fn compose(state: &mut AppState) -> Vec<Effect> {
         let rules = state.reply_rules(account_id);
         let mut composer = Composer::new(id, "", rules);
         composer.seen_up_to = state.latest_message_id(id);
+        if state.docs_enabled {
+            composer.enable_docs();
+        }
         state.composer = Some(composer);
     }
     state.focus = Pane::Composer;
@@ -460,6 +463,30 @@ pub(super) fn edit_search(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
 pub(super) fn picker_key(state: &mut AppState, key: KeyEvent) -> Option<Vec<Effect>> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let composer = state.composer.as_mut()?;
+    if let Some(docs) = composer.docs.as_mut() {
+        match key.code {
+            KeyCode::Up => docs.move_by(-1),
+            KeyCode::Char('p') if ctrl => docs.move_by(-1),
+            KeyCode::Down => docs.move_by(1),
+            KeyCode::Char('n') if ctrl => docs.move_by(1),
+            KeyCode::Esc => composer.close_picker(),
+            KeyCode::Enter | KeyCode::Tab if key.modifiers.is_empty() => {
+                if docs.chosen().is_none() {
+                    // Nothing to insert yet: Enter waits for results rather than breaking
+                    // the line in the middle of a search.
+                    return Some(Vec::new());
+                }
+                if let Some(article) = composer.insert_article() {
+                    state.notice = Some(format!(
+                        "Inserted “{}”",
+                        crate::text::sanitize_line(&article.name)
+                    ));
+                }
+            }
+            _ => return None,
+        }
+        return Some(Vec::new());
+    }
     let picker = composer.picker.as_mut()?;
     match key.code {
         KeyCode::Up => picker.move_by(-1),

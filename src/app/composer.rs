@@ -6,6 +6,7 @@ use crossterm::event::KeyEvent;
 use ratatui::style::{Color, Style};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
+use super::docs_picker::DocsPicker;
 use super::picker::Picker;
 use super::placeholders::{self, PlaceholderValues};
 use crate::model::Millis;
@@ -38,6 +39,10 @@ pub struct Composer {
     pub rules: ReplyRules,
     /// The `##` picker, while it is open.
     pub picker: Option<Picker>,
+    /// Whether `??` searches Help Scout Docs (when it is set up).
+    pub docs_enabled: bool,
+    /// The `??` picker, while it is open.
+    pub docs: Option<DocsPicker>,
     /// Set when the reply goes privately to a commenter instead of under the comment.
     pub private: Option<PrivateTarget>,
     /// The newest message of the conversation when the person began writing: a teammate's
@@ -85,6 +90,8 @@ impl Composer {
             textarea,
             rules,
             picker: None,
+            docs_enabled: false,
+            docs: None,
             private: None,
             seen_up_to: None,
             saved: Draft {
@@ -135,11 +142,66 @@ impl Composer {
         Ok(self.outgoing())
     }
 
-    /// Passes a key to the text area, then opens, follows or closes the `##` picker.
+    /// Turns on the `??` picker (Help Scout Docs is set up).
+    pub fn enable_docs(&mut self) {
+        self.docs_enabled = true;
+        self.textarea
+            .set_placeholder_text("Write a reply… (## saved replies, ?? Help Scout Docs)");
+    }
+
+    /// Passes a key to the text area, then opens, follows or closes the `##` and `??` pickers.
     pub fn input(&mut self, key: KeyEvent, replies: &[SavedReply]) -> bool {
         let changed = self.textarea.input(key);
         self.follow_trigger(replies);
+        if self.docs_enabled {
+            self.follow_docs_trigger();
+        }
         changed
+    }
+
+    /// The `??` picker opens when `??` is typed at the start of a word (so "really??" stays
+    /// text), searches what follows it on the same line, and closes when the cursor leaves it.
+    fn follow_docs_trigger(&mut self) {
+        let ratatui_textarea::DataCursor(row, column) = self.textarea.cursor();
+        let line: Vec<char> = self
+            .textarea
+            .lines()
+            .get(row)
+            .map(|l| l.chars().collect())
+            .unwrap_or_default();
+        if let Some(picker) = self.docs.as_mut() {
+            let still_there = picker.row == row
+                && column >= picker.column + 2
+                && line.get(picker.column..picker.column + 2) == Some(&['?', '?'][..]);
+            if still_there {
+                let query: String = line[picker.column + 2..column.min(line.len())]
+                    .iter()
+                    .collect();
+                picker.set_query(&query);
+            } else {
+                self.docs = None;
+            }
+            return;
+        }
+        let word_start = column == 2 || (column > 2 && line[column - 3].is_whitespace());
+        if column >= 2 && word_start && line.get(column - 2..column) == Some(&['?', '?'][..]) {
+            self.picker = None;
+            self.docs = Some(DocsPicker::new(row, column - 2));
+        }
+    }
+
+    /// Replaces `??` and what was typed after it with the chosen article's title, summary and
+    /// link.
+    pub fn insert_article(&mut self) -> Option<crate::integrations::helpscout::Article> {
+        let picker = self.docs.take()?;
+        let article = picker.chosen()?.clone();
+        let typed = 2 + picker.query.chars().count();
+        let row = u16::try_from(picker.row).unwrap_or(u16::MAX);
+        let column = u16::try_from(picker.column).unwrap_or(u16::MAX);
+        self.textarea.move_cursor(CursorMove::Jump(row, column));
+        self.textarea.delete_str(typed);
+        self.textarea.insert_str(article.snippet());
+        Some(article)
     }
 
     /// The picker opens when `##` has just been typed, filters on what follows it on the same
@@ -174,6 +236,7 @@ impl Composer {
     /// Closes the picker and leaves the text as typed (how a literal `##` is written).
     pub fn close_picker(&mut self) {
         self.picker = None;
+        self.docs = None;
     }
 
     /// Replaces `##` and what was typed after it with the chosen saved reply, placeholders

@@ -6,6 +6,7 @@ pub mod composer;
 pub mod keymap;
 pub mod manager;
 pub mod picker;
+pub mod docs_picker;
 pub mod placeholders;
 pub mod presence;
 pub mod private_reply;
@@ -132,6 +133,8 @@ pub struct AppState {
     pub replies_manager: Option<manager::RepliesManager>,
     /// The saved replies, for the `##` picker.
     pub saved_replies: Vec<SavedReply>,
+    /// Whether Help Scout Docs is set up, for the `??` picker.
+    pub docs_enabled: bool,
     /// The agent's signature, added to replies on send.
     pub signature: Option<String>,
     /// A send was refused once because placeholders are unfilled; the same send again goes.
@@ -229,6 +232,11 @@ pub enum Action {
         liked: bool,
     },
     SavedRepliesLoaded(Vec<SavedReply>),
+    /// Help Scout Docs answered a `??` search.
+    DocsFound {
+        query: String,
+        results: docs_picker::DocsResults,
+    },
     Sync(SyncEvent),
     Failed(String),
     Tick(Millis),
@@ -289,6 +297,8 @@ pub enum Effect {
         like: bool,
     },
     Search(String),
+    /// Search Help Scout Docs for the `??` picker.
+    SearchDocs(String),
     /// Ask the sync engine to deliver the outbox now.
     WakeSync,
     Tag {
@@ -397,6 +407,7 @@ impl AppState {
             utc_offset: chrono::Utc.fix(),
             replies_manager: None,
             saved_replies: Vec::new(),
+            docs_enabled: false,
             signature: None,
             confirm_send: false,
             sync_status: BTreeMap::new(),
@@ -868,6 +879,12 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             effects.push(Effect::WakeSync);
             effects
         }
+        Action::DocsFound { query, results } => {
+            if let Some(docs) = state.composer.as_mut().and_then(|c| c.docs.as_mut()) {
+                docs.answered(&query, results);
+            }
+            Vec::new()
+        }
         Action::Sync(event) => {
             let changed_store = matches!(
                 event,
@@ -939,7 +956,10 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
         return effects;
     }
     if state.focus == Pane::Composer
-        && state.composer.as_ref().is_some_and(|c| c.picker.is_some())
+        && state
+            .composer
+            .as_ref()
+            .is_some_and(|c| c.picker.is_some() || c.docs.is_some())
         && let Some(effects) = commands::picker_key(state, key)
     {
         return effects;
@@ -957,6 +977,9 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     if state.focus == Pane::Composer {
         if let Some(composer) = state.composer.as_mut() {
             composer.input(key, &state.saved_replies);
+            if let Some(query) = composer.docs.as_mut().and_then(|d| d.take_pending()) {
+                return vec![Effect::SearchDocs(query)];
+            }
         }
         return Vec::new();
     }
@@ -1058,6 +1081,9 @@ fn on_thread(
             None => Composer::new(id, &draft.body, rules),
         };
         composer.seen_up_to = state.latest_message_id(id);
+        if state.docs_enabled {
+            composer.enable_docs();
+        }
         state.composer = Some(composer);
         if draft.private_to.is_some()
             && state.composer.as_ref().is_some_and(|c| c.private.is_none())

@@ -2,6 +2,7 @@
 //! progress and a slow tick. It turns the app's effects into work on a store thread of its own
 //! (the UI never waits on a query or the network) and redraws only when something changed.
 
+pub mod docs;
 mod effects;
 pub mod harness;
 mod terminal;
@@ -37,6 +38,15 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
     let accounts = account_infos(&context, &store)?;
     let role = store.role_of(&context.login)?;
     let (actions_tx, mut actions) = mpsc::unbounded_channel::<Action>();
+    let docs = context.config.helpscout.as_ref().and_then(|config| {
+        docs::DocsSearcher::new(
+            config.get_ref(),
+            context.db_path.clone(),
+            Arc::clone(&context.clock),
+        )
+        .map(Arc::new)
+    });
+    let docs_answers = actions_tx.clone();
     let store_thread = StoreThread::spawn(
         store,
         context.agent.clone(),
@@ -69,6 +79,7 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
         context.clock.now_millis(),
     );
     state.role = role;
+    state.docs_enabled = docs.is_some();
     state.sla = context.config.sla.targets().unwrap_or_default();
     state.report_settings = crate::app::report_view::ReportSettings {
         utc_offset_minutes: context
@@ -83,6 +94,7 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
                 store: &store_thread,
                 wake: &wake,
                 clock: &context.clock,
+                docs: docs.as_ref().map(|docs| (docs, &docs_answers)),
             };
             let result = event_loop(
                 &mut session,
@@ -150,6 +162,8 @@ struct LoopParts<'a> {
     store: &'a StoreThread,
     wake: &'a Notify,
     clock: &'a SharedClock,
+    /// Help Scout Docs, when set up, and where its answers go.
+    docs: Option<(&'a Arc<docs::DocsSearcher>, &'a mpsc::UnboundedSender<Action>)>,
 }
 
 async fn event_loop(
@@ -235,6 +249,10 @@ fn run_effects(parts: &LoopParts<'_>, effects: Vec<Effect>) {
     for effect in effects {
         if effect == Effect::WakeSync {
             parts.wake.notify_one();
+        } else if let Effect::SearchDocs(query) = effect {
+            if let Some((docs, answers)) = parts.docs {
+                docs.start(query, answers.clone());
+            }
         } else {
             parts.store.send(effect);
         }

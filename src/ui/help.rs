@@ -24,8 +24,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     };
     let mut notes = vec![
         Line::raw(" In the composer Enter is a new line; ## picks a saved reply (## then Esc: a literal ##).").dim(),
-        Line::raw(" In the customer panel: e edit, n note, v VIP, L link to another network. Ctrl+C always quits.").dim(),
     ];
+    if state.docs_enabled {
+        notes.push(
+            Line::raw(" ?? at the start of a word searches Help Scout Docs and inserts a summary and the link.").dim(),
+        );
+    }
+    notes.push(
+        Line::raw(" In the customer panel: e edit, n note, v VIP, L link to another network. Ctrl+C always quits.").dim(),
+    );
     if !state.keymap.enhanced_keys {
         notes.push(Line::raw(" This terminal does not report Ctrl+Enter apart from Enter: use the other send keys,").dim());
         notes.push(

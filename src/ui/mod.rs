@@ -1,6 +1,7 @@
 //! Drawing only: `(&AppState) -> frame`. No I/O, no SQL, no network. Every piece of text from
 //! a network goes through `text::sanitize*` before it is drawn.
 
+mod docs;
 mod help;
 mod list;
 mod replies;
@@ -173,7 +174,10 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
 fn draw_footer(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let keymap = &state.keymap;
     let send = keymap.first_label(Command::SendCloseNext);
-    let picker_open = state.composer.as_ref().is_some_and(|c| c.picker.is_some());
+    let picker_open = state
+        .composer
+        .as_ref()
+        .is_some_and(|c| c.picker.is_some() || c.docs.is_some());
     let hints: Vec<(String, String)> = if state.replies_manager.is_some() {
         vec![("Esc".into(), "close saved replies".into())]
     } else if state.focus == Pane::Composer && picker_open {

@@ -32,6 +32,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     if composer_height > 0 {
         draw_composer(frame, composer_area, state);
         draw_picker(frame, messages_area, state);
+        super::docs::draw(frame, messages_area, state);
     }
 }
 
