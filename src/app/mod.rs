@@ -3,10 +3,10 @@
 
 mod commands;
 pub mod composer;
+pub mod docs_picker;
 pub mod keymap;
 pub mod manager;
 pub mod picker;
-pub mod docs_picker;
 pub mod placeholders;
 pub mod presence;
 pub mod private_reply;

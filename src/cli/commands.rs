@@ -120,7 +120,9 @@ fn engine(context: &Context) -> (Arc<SyncEngine>, mpsc::UnboundedReceiver<SyncEv
         sender,
     )
     .with_rules(context.config.rule_set.clone())
-    .with_integrations(crate::integrations::Integrations::from_config(&context.config));
+    .with_integrations(crate::integrations::Integrations::from_config(
+        &context.config,
+    ));
     (Arc::new(engine), receiver)
 }
 

@@ -127,7 +127,9 @@ fn one_secret(
         } else {
             SecretRef::File(expand_home(file.as_deref().unwrap_or_else(|| "".as_ref())))
         }),
-        _ => Err(format!("{what} names its secret in more than one way; keep one of {keys}")),
+        _ => Err(format!(
+            "{what} names its secret in more than one way; keep one of {keys}"
+        )),
     }
 }
 
@@ -204,9 +206,16 @@ pub fn validate(
     helpscout: Option<&Spanned<HelpScoutConfig>>,
 ) -> Result<(), (usize, String)> {
     let unknown_event = |events: &[Spanned<String>], at: usize| -> Result<(), (usize, String)> {
-        match events.iter().find(|e| !EVENTS.contains(&e.get_ref().as_str())) {
+        match events
+            .iter()
+            .find(|e| !EVENTS.contains(&e.get_ref().as_str()))
+        {
             Some(event) => Err((
-                if event.span().start > 0 { event.span().start } else { at },
+                if event.span().start > 0 {
+                    event.span().start
+                } else {
+                    at
+                },
                 format!(
                     "unknown event '{}'; events are {}",
                     event.get_ref(),
@@ -223,7 +232,13 @@ pub fn validate(
         hook.webhook().map_err(|message| (at, message))?;
         unknown_event(&hook.events, at)?;
         if !channels.insert(hook.channel()) {
-            return Err((at, format!("two [[slack]] webhooks are named '{}'; give each a `name`", hook.name)));
+            return Err((
+                at,
+                format!(
+                    "two [[slack]] webhooks are named '{}'; give each a `name`",
+                    hook.name
+                ),
+            ));
         }
     }
     for spanned in hooks {
@@ -236,7 +251,10 @@ pub fn validate(
         if !channels.insert(hook.channel()) {
             return Err((
                 at,
-                format!("two hooks are named '{}'; give each a `name`", hook.display_name()),
+                format!(
+                    "two hooks are named '{}'; give each a `name`",
+                    hook.display_name()
+                ),
             ));
         }
     }
@@ -247,7 +265,10 @@ pub fn validate(
         if let Some(base) = &docs.api_base
             && !(base.starts_with("https://") || base.starts_with("http://"))
         {
-            return Err((at, format!("[helpscout] api_base '{base}' must be an http(s) URL")));
+            return Err((
+                at,
+                format!("[helpscout] api_base '{base}' must be an http(s) URL"),
+            ));
         }
     }
     Ok(())

@@ -27,7 +27,11 @@ pub struct Article {
 impl Article {
     /// What the picker puts into the reply: the title, a short summary and the link.
     pub fn snippet(&self) -> String {
-        let preview = self.preview.split_whitespace().collect::<Vec<_>>().join(" ");
+        let preview = self
+            .preview
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let summary = if preview.chars().count() <= SUMMARY_CHARS {
             preview
         } else {
@@ -73,7 +77,10 @@ impl DocsClient {
 
     /// Published articles matching `query`, best first (the first page of results).
     pub async fn search(&self, key: &Secret, query: &str) -> NetworkResult<Vec<Article>> {
-        let mut params = vec![("query", query.to_owned()), ("status", "published".to_owned())];
+        let mut params = vec![
+            ("query", query.to_owned()),
+            ("status", "published".to_owned()),
+        ];
         if let Some(site) = &self.site_id {
             params.push(("siteId", site.clone()));
         }
@@ -149,7 +156,10 @@ fn error(status: u16, json: &Value, reset: Option<u64>, correlation: Option<&str
         format!("{message} (HTTP {status})")
     };
     if let Some(id) = correlation {
-        described.push_str(&format!(", Correlation-Id {}", crate::text::sanitize_line(id)));
+        described.push_str(&format!(
+            ", Correlation-Id {}",
+            crate::text::sanitize_line(id)
+        ));
     }
     match status {
         429 => NetworkError::RateLimited {
@@ -203,19 +213,35 @@ mod tests {
             article.snippet(),
             "Refunds: Refunds reach the card you paid with within five days of the return arriving. https://h.example/a/1"
         );
-        let article = Article { preview: "word ".repeat(60), ..article };
+        let article = Article {
+            preview: "word ".repeat(60),
+            ..article
+        };
         let snippet = article.snippet();
         assert!(snippet.contains("word… https://"), "{snippet}");
     }
 
     #[test]
     fn errors_name_the_cause() {
-        let refused = error(401, &json!({"status": 401, "message": "Unauthorized"}), None, Some("abc"));
+        let refused = error(
+            401,
+            &json!({"status": 401, "message": "Unauthorized"}),
+            None,
+            Some("abc"),
+        );
         assert!(matches!(refused, NetworkError::Auth(_)));
-        assert!(refused.to_string().contains("Unauthorized (HTTP 401), Correlation-Id abc"), "{refused}");
+        assert!(
+            refused
+                .to_string()
+                .contains("Unauthorized (HTTP 401), Correlation-Id abc"),
+            "{refused}"
+        );
         assert_eq!(
             error(429, &Value::Null, Some(42), None),
-            NetworkError::RateLimited { retry_after: Some(Duration::from_secs(42)), reset_at: None }
+            NetworkError::RateLimited {
+                retry_after: Some(Duration::from_secs(42)),
+                reset_at: None
+            }
         );
         assert!(error(503, &Value::Null, None, None).is_retryable());
     }

@@ -92,19 +92,34 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("got");
         let event = json!({"event": "closed", "conversation": {"id": 4}});
-        let command = format!("cat > {} && echo \"$HARK_EVENT $HARK_CONVERSATION_ID\" >> {0}", out.display());
+        let command = format!(
+            "cat > {} && echo \"$HARK_EVENT $HARK_CONVERSATION_ID\" >> {0}",
+            out.display()
+        );
         run(&command, &event, Duration::from_secs(5)).await.unwrap();
         let got = std::fs::read_to_string(&out).unwrap();
         let mut lines = got.lines();
-        assert_eq!(serde_json::from_str::<Value>(lines.next().unwrap()).unwrap(), event);
+        assert_eq!(
+            serde_json::from_str::<Value>(lines.next().unwrap()).unwrap(),
+            event
+        );
         assert_eq!(lines.next(), Some("closed 4"));
 
-        let failed = run("echo 'no CRM today' >&2; exit 3", &event, Duration::from_secs(5))
+        let failed = run(
+            "echo 'no CRM today' >&2; exit 3",
+            &event,
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            failed.to_string(),
+            "it exited with exit status: 3: no CRM today"
+        );
+
+        let slow = run("sleep 5", &event, Duration::from_millis(200))
             .await
             .unwrap_err();
-        assert_eq!(failed.to_string(), "it exited with exit status: 3: no CRM today");
-
-        let slow = run("sleep 5", &event, Duration::from_millis(200)).await.unwrap_err();
         assert_eq!(slow, HookError::TimedOut(Duration::from_millis(200)));
     }
 }

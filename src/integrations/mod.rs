@@ -27,7 +27,7 @@ const POLL: Duration = Duration::from_secs(2);
 /// How often open conversations are checked against their response-time targets.
 const SLA_CHECK: Duration = Duration::from_secs(30);
 /// Slack takes about one message per second per webhook.
-const SLACK_PACE: Duration = Duration::from_secs(1);
+pub const SLACK_PACE: Duration = Duration::from_secs(1);
 /// A notification left `sending` longer than this was abandoned by its process.
 const STALE_SENDING: Duration = Duration::from_secs(300);
 
@@ -53,6 +53,8 @@ pub struct Integrations {
     pub channels: Vec<Channel>,
     /// Response-time targets, as the store takes them, for SLA breach events.
     pub sla: Vec<(String, Option<String>, i64)>,
+    /// The least time between two posts to one Slack webhook.
+    pub slack_pace: Duration,
 }
 
 impl Integrations {
@@ -95,7 +97,11 @@ impl Integrations {
             .targets()
             .map(|targets| targets.as_rows())
             .unwrap_or_default();
-        Integrations { channels, sla }
+        Integrations {
+            channels,
+            sla,
+            slack_pace: SLACK_PACE,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -253,7 +259,7 @@ impl Notifier {
                         Ok(url) => {
                             let message = slack::message(&notification.payload);
                             let sent = self.slack.post(url, &message).await;
-                            tokio::time::sleep(SLACK_PACE).await;
+                            tokio::time::sleep(self.integrations.slack_pace).await;
                             sent.map_err(|error| {
                                 if error.is_retryable() {
                                     Failure::Retry(error)
@@ -275,7 +281,10 @@ impl Notifier {
                         .map_err(|error| Failure::Final(error.to_string()))
                 }
             };
-            let stop = matches!(&result, Err(Failure::Retry(NetworkError::RateLimited { .. })));
+            let stop = matches!(
+                &result,
+                Err(Failure::Retry(NetworkError::RateLimited { .. }))
+            );
             self.settle(channel, &notification, result).await?;
             if stop {
                 // The rest of the queue would meet the same answer.

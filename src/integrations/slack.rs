@@ -60,11 +60,7 @@ impl Default for SlackWebhook {
 /// Slack's answer as an error the queue acts on: rate limits and server trouble are tried
 /// again; a refused message or a webhook that no longer posts anywhere is not.
 pub fn classify(status: u16, code: &str, retry_after: Option<Duration>) -> NetworkError {
-    let code: String = code
-        .chars()
-        .take(80)
-        .filter(|c| !c.is_control())
-        .collect();
+    let code: String = code.chars().take(80).filter(|c| !c.is_control()).collect();
     if status == 429 {
         return NetworkError::RateLimited {
             retry_after,
@@ -98,7 +94,9 @@ fn hint(code: &str) -> Option<&'static str> {
             "the webhook was revoked or disabled; create a new one and update the config"
         }
         "channel_not_found" => "the webhook's channel no longer exists; create a new webhook",
-        "channel_is_archived" => "the webhook's channel is archived; unarchive it or create a new webhook",
+        "channel_is_archived" => {
+            "the webhook's channel is archived; unarchive it or create a new webhook"
+        }
         "no_active_hooks" => "the Slack app has no active webhooks; turn incoming webhooks back on",
         "rollup_error" => "Slack had trouble on its side; hark tries again",
         _ => return None,
@@ -150,7 +148,7 @@ pub fn message(payload: &Value) -> Value {
     };
     let snippet = payload["message"]["text"]
         .as_str()
-        .map(|text| snippet(text))
+        .map(snippet)
         .unwrap_or_default();
     let url = str_of(&payload["message"]["url"]);
     let mut body = format!("{emoji}*{}*", escape(&headline));
@@ -238,7 +236,9 @@ fn first_line(text: &str) -> &str {
 
 /// A URL as the target of a Slack link: `|` and `>` would end it early.
 fn link_target(url: &str) -> String {
-    url.replace('|', "%7C").replace('>', "%3E").replace('<', "%3C")
+    url.replace('|', "%7C")
+        .replace('>', "%3E")
+        .replace('<', "%3C")
 }
 
 fn target_text(minutes: Option<i64>) -> String {
@@ -289,23 +289,41 @@ mod tests {
         let text = message["text"].as_str().unwrap();
         assert!(text.starts_with("Mastodon mention from Kim &lt;!channel&gt; (@kim@m.example) (VIP) assigned to bo by ana"), "{text}");
         let body = message["blocks"][0]["text"]["text"].as_str().unwrap();
-        assert!(body.contains(">My order &amp; &lt;b&gt;refund&lt;/b&gt;\n>please"), "{body}");
-        assert!(body.contains("<https://m.example/@kim/1|Open the original post>"), "{body}");
+        assert!(
+            body.contains(">My order &amp; &lt;b&gt;refund&lt;/b&gt;\n>please"),
+            "{body}"
+        );
+        assert!(
+            body.contains("<https://m.example/@kim/1|Open the original post>"),
+            "{body}"
+        );
         assert!(!body.contains("<!channel>"), "{body}");
-        let context = message["blocks"][1]["elements"][0]["text"].as_str().unwrap();
-        assert_eq!(context, "Mastodon · brand  ·  #vip  ·  assigned to bo  ·  hark conversation 7");
+        let context = message["blocks"][1]["elements"][0]["text"]
+            .as_str()
+            .unwrap();
+        assert_eq!(
+            context,
+            "Mastodon · brand  ·  #vip  ·  assigned to bo  ·  hark conversation 7"
+        );
     }
 
     #[test]
     fn errors_are_named_and_only_slack_trouble_is_retried() {
         let gone = classify(404, "channel_not_found", None);
         assert!(!gone.is_retryable());
-        assert!(gone.to_string().starts_with("channel_not_found (HTTP 404): "), "{gone}");
+        assert!(
+            gone.to_string()
+                .starts_with("channel_not_found (HTTP 404): "),
+            "{gone}"
+        );
         assert!(classify(500, "rollup_error", None).is_retryable());
         assert!(!classify(400, "invalid_payload", None).is_retryable());
         assert_eq!(
             classify(429, "", Some(Duration::from_secs(30))),
-            NetworkError::RateLimited { retry_after: Some(Duration::from_secs(30)), reset_at: None }
+            NetworkError::RateLimited {
+                retry_after: Some(Duration::from_secs(30)),
+                reset_at: None
+            }
         );
         assert_eq!(classify(403, "", None).to_string(), "HTTP 403");
     }

@@ -18,7 +18,9 @@ pub fn post_url(network: NetworkKind, raw: &Value) -> Option<String> {
         NetworkKind::Mastodon => text(&raw["url"]).or_else(|| text(&raw["uri"])),
         NetworkKind::Bluesky => bluesky_post_url(raw),
         NetworkKind::Facebook => text(&raw["permalink_url"]),
-        NetworkKind::Instagram => text(&raw["permalink"]).or_else(|| text(&raw["media"]["permalink"])),
+        NetworkKind::Instagram => {
+            text(&raw["permalink"]).or_else(|| text(&raw["media"]["permalink"]))
+        }
         // Tweets have an id and text; DM events have an event_type and no public page.
         NetworkKind::X => {
             let id = raw["id"].as_str()?;
@@ -55,7 +57,10 @@ mod tests {
     #[test]
     fn each_network_links_to_its_post_and_dms_to_nothing() {
         let status = json!({"id": "1", "uri": "https://m.example/users/a/statuses/1", "url": "https://m.example/@a/1"});
-        assert_eq!(post_url(NetworkKind::Mastodon, &status).as_deref(), Some("https://m.example/@a/1"));
+        assert_eq!(
+            post_url(NetworkKind::Mastodon, &status).as_deref(),
+            Some("https://m.example/@a/1")
+        );
         let post = json!({"uri": "at://did:plc:abc/app.bsky.feed.post/3kx", "author": {"handle": "ana.bsky.social"}});
         assert_eq!(
             post_url(NetworkKind::Bluesky, &post).as_deref(),
@@ -72,6 +77,12 @@ mod tests {
         assert_eq!(post_url(NetworkKind::X, &dm), None);
         let comment = json!({"id": "1_2", "permalink_url": "https://www.facebook.com/1/posts/2?comment_id=3"});
         assert!(post_url(NetworkKind::Facebook, &comment).is_some());
-        assert_eq!(post_url(NetworkKind::Facebook, &json!({"permalink_url": "javascript:x"})), None);
+        assert_eq!(
+            post_url(
+                NetworkKind::Facebook,
+                &json!({"permalink_url": "javascript:x"})
+            ),
+            None
+        );
     }
 }

@@ -88,7 +88,11 @@ impl DocsSearcher {
             };
         }
         let asked = match self.secret() {
-            Ok(secret) => self.client.search(&secret, query).await.map_err(|e| e.to_string()),
+            Ok(secret) => self
+                .client
+                .search(&secret, query)
+                .await
+                .map_err(|e| e.to_string()),
             Err(message) => Err(message),
         };
         match (asked, cached) {

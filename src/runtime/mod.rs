@@ -62,7 +62,9 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
             sync_tx,
         )
         .with_rules(context.config.rule_set.clone())
-    .with_integrations(crate::integrations::Integrations::from_config(&context.config)),
+        .with_integrations(crate::integrations::Integrations::from_config(
+            &context.config,
+        )),
     );
     let (stop, shutdown) = watch::channel(false);
     let wake = Arc::new(Notify::new());
@@ -163,7 +165,10 @@ struct LoopParts<'a> {
     wake: &'a Notify,
     clock: &'a SharedClock,
     /// Help Scout Docs, when set up, and where its answers go.
-    docs: Option<(&'a Arc<docs::DocsSearcher>, &'a mpsc::UnboundedSender<Action>)>,
+    docs: Option<(
+        &'a Arc<docs::DocsSearcher>,
+        &'a mpsc::UnboundedSender<Action>,
+    )>,
 }
 
 async fn event_loop(

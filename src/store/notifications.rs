@@ -288,6 +288,16 @@ impl Store {
         )?)
     }
 
+    /// Every channel that has ever followed the events log here (the daemon's, too).
+    pub fn notification_channels(&self) -> StoreResult<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT channel FROM notification_cursors ORDER BY channel")?;
+        Ok(stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn channel_health(&self, channel: &str) -> StoreResult<ChannelHealth> {
         let mut health: ChannelHealth = self.conn.query_row(
             "SELECT count(*) FILTER (WHERE state IN ('queued', 'sending')),
@@ -338,7 +348,12 @@ impl Store {
             .optional()?)
     }
 
-    pub fn cache_docs_search(&mut self, query: &str, articles: &str, now: Millis) -> StoreResult<()> {
+    pub fn cache_docs_search(
+        &mut self,
+        query: &str,
+        articles: &str,
+        now: Millis,
+    ) -> StoreResult<()> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO docs_search_cache (query, articles, fetched_at) VALUES (?1, ?2, ?3)

@@ -144,7 +144,10 @@ impl SyncEngine {
     }
 
     /// Delivers these integrations' notifications while this process holds the sync lease.
-    pub fn with_integrations(mut self, integrations: crate::integrations::Integrations) -> SyncEngine {
+    pub fn with_integrations(
+        mut self,
+        integrations: crate::integrations::Integrations,
+    ) -> SyncEngine {
         self.notifier = (!integrations.is_empty()).then(|| {
             Arc::new(crate::integrations::Notifier::new(
                 self.store.clone(),

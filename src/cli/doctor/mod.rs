@@ -4,6 +4,8 @@
 //! this terminal reports of its keys. Problems are marked `✗` (the exit code is then 1),
 //! things worth a look `!`.
 
+mod integrations;
+
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -46,6 +48,7 @@ pub async fn run(context: &Context) -> anyhow::Result<Code> {
     secrets(context, &mut report);
     accounts(context, &mut report).await;
     sync(context, &mut report);
+    integrations::check(context, &mut report).await;
     terminal(&report);
     println!();
     if report.problems == 0 {
