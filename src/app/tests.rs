@@ -305,3 +305,91 @@ fn bottom_in_a_long_folder_loads_on_and_lands_on_the_last() {
     );
     assert_eq!(state.selected_row().map(|r| r.id), Some(45));
 }
+
+fn article(name: &str, url: &str) -> crate::integrations::helpscout::Article {
+    crate::integrations::helpscout::Article {
+        id: "1".into(),
+        name: name.into(),
+        preview: "Send it back within 30 days.".into(),
+        url: url.into(),
+    }
+}
+
+#[test]
+fn question_marks_search_help_scout_docs_and_enter_inserts_the_summary_and_link() {
+    use crate::app::docs_picker::DocsResults;
+    let mut state = loaded(1, false);
+    state.docs_enabled = true;
+    press(&mut state, KeyCode::Enter);
+    for c in "Hi! really??".chars() {
+        assert!(press(&mut state, KeyCode::Char(c)).is_empty(), "{c}");
+    }
+    assert!(
+        state.composer.as_ref().unwrap().docs.is_none(),
+        "?? inside a word is text"
+    );
+    press(&mut state, KeyCode::Char(' '));
+    press(&mut state, KeyCode::Char('?'));
+    assert!(
+        press(&mut state, KeyCode::Char('?')).is_empty(),
+        "nothing typed, nothing searched"
+    );
+    let mut asked = Vec::new();
+    for c in "ret".chars() {
+        asked.extend(press(&mut state, KeyCode::Char(c)));
+    }
+    assert_eq!(
+        asked,
+        ["r", "re", "ret"].map(|q| Effect::SearchDocs(q.into()))
+    );
+    // An answer to an older query is dropped; the current one is shown.
+    let found = |q: &str| Action::DocsFound {
+        query: q.into(),
+        results: DocsResults::Found {
+            articles: vec![
+                article("Returns", "https://h.example/12"),
+                article("Refunds", "https://h.example/13"),
+            ],
+            note: None,
+        },
+    };
+    update(&mut state, found("re"));
+    let docs = state.composer.as_ref().unwrap().docs.as_ref().unwrap();
+    assert_eq!(docs.results, DocsResults::Searching);
+    update(&mut state, found("ret"));
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Enter);
+    let composer = state.composer.as_ref().unwrap();
+    assert!(composer.docs.is_none());
+    assert_eq!(
+        composer.text(),
+        "Hi! really?? Refunds: Send it back within 30 days. https://h.example/13"
+    );
+    assert_eq!(state.focus, Pane::Composer);
+}
+
+#[test]
+fn without_help_scout_question_marks_are_just_text_and_esc_keeps_them() {
+    let mut state = loaded(1, false);
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('?'));
+    press(&mut state, KeyCode::Char('?'));
+    assert!(state.composer.as_ref().unwrap().docs.is_none());
+
+    assert_eq!(state.composer.as_ref().unwrap().text(), "??");
+
+    let mut state = loaded(1, false);
+    state.docs_enabled = true;
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('?'));
+    press(&mut state, KeyCode::Char('?'));
+    assert!(state.composer.as_ref().unwrap().docs.is_some());
+    // Enter with nothing found yet does not break the line.
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(state.composer.as_ref().unwrap().text(), "??");
+    press(&mut state, KeyCode::Esc);
+    let composer = state.composer.as_ref().unwrap();
+    assert!(composer.docs.is_none());
+    assert_eq!(composer.text(), "??");
+    assert_eq!(state.focus, Pane::Composer);
+}

@@ -59,6 +59,10 @@ pub struct HookConfig {
     /// The hook is stopped after this long and reported as failed. Default: 10.
     #[serde(default = "default_timeout_secs")]
     pub timeout_secs: u64,
+    /// New conversations that started longer ago than this are history (a first sync) and do
+    /// not run the hook. Default: 60.
+    #[serde(default = "default_max_age_minutes")]
+    pub max_age_minutes: u64,
 }
 
 /// Help Scout Docs, searched from the composer with `??`.
@@ -169,6 +173,10 @@ impl HookConfig {
 
     pub fn event_names(&self) -> Vec<String> {
         self.events.iter().map(|e| e.get_ref().clone()).collect()
+    }
+
+    pub fn max_age(&self) -> Duration {
+        Duration::from_secs(self.max_age_minutes.saturating_mul(60))
     }
 
     pub fn timeout(&self) -> Duration {

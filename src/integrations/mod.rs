@@ -84,7 +84,7 @@ impl Integrations {
                     events: hook.event_names(),
                     tags: Vec::new(),
                     rules: Vec::new(),
-                    max_age: None,
+                    max_age: Some(millis(hook.max_age())),
                 },
                 target: Target::Hook {
                     command: hook.command.clone(),

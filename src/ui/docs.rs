@@ -72,7 +72,7 @@ pub fn draw(frame: &mut Frame<'_>, above: Rect, state: &AppState) {
             Style::new().fg(Color::Magenta),
         ),
     ]);
-    let hint = Line::from(" ↑↓ · Enter insert summary + link · Esc as typed ")
+    let hint = Line::from(" ↑↓ · Enter insert · Esc as typed ")
         .right_aligned()
         .dim();
     let block = Block::bordered()

@@ -90,7 +90,12 @@ fn health(
         return;
     };
     let now = context.clock.now_millis();
-    let mut summary = format!("{label}: {} sent", health.sent);
+    let done = if channel.starts_with("hook:") {
+        "run"
+    } else {
+        "sent"
+    };
+    let mut summary = format!("{label}: {} {done}", health.sent);
     if let Some(at) = health.last_sent_at {
         summary.push_str(&format!(" (last {} ago)", age(at, now)));
     }
