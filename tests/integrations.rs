@@ -647,3 +647,73 @@ async fn a_refused_docs_key_is_named() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A person in a real terminal types `??` in a reply and gets an article from Help Scout Docs,
+/// while new demo conversations reach Slack — with both fakes on loopback.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_terminal_question_marks_insert_an_article_and_new_conversations_reach_slack() {
+    if !common::tmux::tmux_available() {
+        return;
+    }
+    let docs = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/search/articles"))
+        .and(basic_auth("docs-key-123", "X"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(docs_answer()))
+        .mount(&docs)
+        .await;
+    let slack = slack_fake().await;
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("config/hark")).unwrap();
+    std::fs::write(
+        home.path().join("config/hark/config.toml"),
+        format!(
+            "[helpscout]\napi_key_cmd = \"printf docs-key-123\"\napi_base = \"{}\"\n\n{}\n[demo]\nnew_conversation_every_secs = 1\n",
+            docs.uri(),
+            slack_config(&slack, "events = [\"new_conversation\"]"),
+        ),
+    )
+    .unwrap();
+    let tmux = common::tmux::Tmux::new("docs");
+    let command = format!(
+        "env HOME={home} XDG_CONFIG_HOME={home}/config XDG_STATE_HOME={home}/state TERM=xterm-256color {bin} --demo --db {home}/demo.db",
+        home = home.path().display(),
+        bin = assert_cmd::cargo::cargo_bin("hark").display(),
+    );
+    tmux.start("docs", (100, 30), &command);
+    tmux.wait_for("docs", "Open 2");
+    // A key pressed while hark still asks the terminal about its keyboard may be taken by
+    // that question: press Enter until the composer is there.
+    for _ in 0..20 {
+        tmux.keys("docs", &["Enter"]);
+        std::thread::sleep(Duration::from_millis(300));
+        if tmux.screen("docs").contains("Enter new line") {
+            break;
+        }
+    }
+    tmux.wait_for("docs", "?? Help Scout Docs");
+    tmux.type_text("docs", "See ??refund");
+    let screen = tmux.wait_for("docs", "Returns and refunds");
+    assert!(screen.contains("Help Scout Docs ??refund"), "{screen}");
+    tmux.keys("docs", &["Enter"]);
+    let screen = tmux.wait_for("docs", "Inserted “Returns and refunds”");
+    assert!(
+        screen.contains("See Returns and refunds: Send the parcel back"),
+        "{screen}"
+    );
+
+    let started = std::time::Instant::now();
+    while posted(&slack).await.is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "nothing reached Slack"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let first = &posted(&slack).await[0];
+    assert!(
+        first["text"].as_str().unwrap().starts_with("New Demo "),
+        "{first}"
+    );
+    tmux.keys("docs", &["Escape", "q"]);
+}

@@ -250,7 +250,10 @@ fn the_commented_integration_examples_parse_when_uncommented() {
     let config = parse(&section).unwrap_or_else(|e| panic!("{e}\n{section}"));
     let slack = config.slack[0].get_ref();
     assert_eq!(slack.channel(), "slack:support");
-    assert_eq!(slack.event_names(), ["new_conversation", "assigned", "sla_breached"]);
+    assert_eq!(
+        slack.event_names(),
+        ["new_conversation", "assigned", "sla_breached"]
+    );
     assert_eq!(slack.rules, ["Payment questions"]);
     assert_eq!(config.hooks[0].get_ref().timeout().as_secs(), 10);
     let docs = config.helpscout.unwrap();
@@ -259,20 +262,34 @@ fn the_commented_integration_examples_parse_when_uncommented() {
 
 #[test]
 fn integration_mistakes_are_named_where_they_are() {
-    let text = error("[[slack]]\nname = \"a\"\nwebhook_env = \"W\"\nevents = [\"new_conversation\", \"mentioned\"]\n");
+    let text = error(
+        "[[slack]]\nname = \"a\"\nwebhook_env = \"W\"\nevents = [\"new_conversation\", \"mentioned\"]\n",
+    );
     assert!(text.contains("line 4"), "{text}");
     assert!(text.contains("unknown event 'mentioned'; events are new_conversation, assigned, sla_breached, reply_sent, closed"), "{text}");
     let text = error("[[slack]]\nname = \"a\"\n");
-    assert!(text.contains("[[slack]] 'a' needs webhook_env, webhook_cmd or webhook_file"), "{text}");
+    assert!(
+        text.contains("[[slack]] 'a' needs webhook_env, webhook_cmd or webhook_file"),
+        "{text}"
+    );
     let text = error("[[slack]]\nwebhook_env = \"A\"\nwebhook_file = \"/x\"\n");
-    assert!(text.contains("names its secret in more than one way"), "{text}");
+    assert!(
+        text.contains("names its secret in more than one way"),
+        "{text}"
+    );
     let text = error("[[slack]]\nwebhook_env = \"A\"\n[[slack]]\nwebhook_env = \"B\"\n");
-    assert!(text.contains("two [[slack]] webhooks are named 'slack'"), "{text}");
+    assert!(
+        text.contains("two [[slack]] webhooks are named 'slack'"),
+        "{text}"
+    );
     assert!(text.contains("line 3"), "{text}");
     let text = error("[[hooks]]\ncommand = \" \"\n");
     assert!(text.contains("a hook needs a `command` to run"), "{text}");
     let text = error("[helpscout]\napi_key_env = \"K\"\napi_base = \"docsapi.helpscout.net\"\n");
     assert!(text.contains("must be an http(s) URL"), "{text}");
     let text = error("[helpscout]\napi_base = \"https://d.example\"\n");
-    assert!(text.contains("[helpscout] needs api_key_env, api_key_cmd or api_key_file"), "{text}");
+    assert!(
+        text.contains("[helpscout] needs api_key_env, api_key_cmd or api_key_file"),
+        "{text}"
+    );
 }

@@ -30,6 +30,8 @@ const SLA_CHECK: Duration = Duration::from_secs(30);
 pub const SLACK_PACE: Duration = Duration::from_secs(1);
 /// A notification left `sending` longer than this was abandoned by its process.
 const STALE_SENDING: Duration = Duration::from_secs(300);
+/// Delivered notifications are kept this long (for `hark doctor`), then forgotten.
+const KEEP_SENT: Duration = Duration::from_secs(30 * 86_400);
 
 /// Where a channel's notifications go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,9 +236,11 @@ impl Notifier {
         let subscription = channel.subscription.clone();
         let now = self.clock.now_millis();
         let stale_before = now - millis(STALE_SENDING);
+        let forget_before = now - millis(KEEP_SENT);
         self.store
             .run(move |store| {
                 store.requeue_stale_notifications(stale_before, now)?;
+                store.prune_sent_notifications(forget_before)?;
                 store.queue_notifications(&subscription, now)
             })
             .await?;

@@ -279,6 +279,16 @@ impl Store {
         })
     }
 
+    /// Forgets notifications delivered before `before` (their events stay in the log).
+    pub fn prune_sent_notifications(&mut self, before: Millis) -> StoreResult<usize> {
+        self.write(|tx| {
+            Ok(tx.execute(
+                "DELETE FROM notifications WHERE state = 'sent' AND updated_at < ?1",
+                [before],
+            )?)
+        })
+    }
+
     /// When the channel's next queued notification is due, if any.
     pub fn next_notification_due(&self, channel: &str) -> StoreResult<Option<Millis>> {
         Ok(self.conn.query_row(

@@ -20,7 +20,15 @@ const COMPOSER_MAX: u16 = 9;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let composer_height = state.composer.as_ref().map_or(0, |composer| {
-        let lines = u16::try_from(composer.textarea.lines().len()).unwrap_or(u16::MAX);
+        // Rows as shown: a long line wraps over several.
+        let inner = usize::from(area.width.saturating_sub(2)).max(1);
+        let rows: usize = composer
+            .textarea
+            .lines()
+            .iter()
+            .map(|line| crate::text::width(line).div_ceil(inner).max(1))
+            .sum();
+        let lines = u16::try_from(rows).unwrap_or(u16::MAX);
         lines
             .saturating_add(2)
             .clamp(3, COMPOSER_MAX)
