@@ -33,6 +33,3 @@ CREATE TABLE docs_search_cache (
     articles   TEXT NOT NULL,                       -- JSON array
     fetched_at INTEGER NOT NULL
 ) WITHOUT ROWID;
-
--- Finding conversations whose SLA breach was already announced.
-CREATE INDEX events_by_kind ON events (kind, conversation_id, at);
