@@ -83,10 +83,15 @@ impl Store {
                 rules,
             };
             let mut report = IngestReport::default();
+            let mut stored = Vec::with_capacity(items.len());
             for item in items {
-                ingest_item(tx, &context, item, &mut report)?;
+                if let Some(message_id) = ingest_item(tx, &context, item, &mut report)? {
+                    stored.push(message_id);
+                }
             }
             save_cursor(tx, account_id, stream, cursor, now)?;
+            // Last, in one statement: see `index_for_search`.
+            super::messages::index_for_search(tx, &stored)?;
             Ok(report)
         })
     }
@@ -106,7 +111,7 @@ fn ingest_item(
     context: &IngestContext<'_>,
     item: &IncomingItem,
     report: &mut IngestReport,
-) -> StoreResult<()> {
+) -> StoreResult<Option<i64>> {
     let IngestContext {
         account_id,
         network,
@@ -211,7 +216,7 @@ fn ingest_item(
         ])?;
     if inserted == 0 {
         report.duplicates += 1;
-        return Ok(());
+        return Ok(None);
     }
     let message_id = tx.last_insert_rowid();
     report.new_messages += 1;
@@ -285,7 +290,7 @@ fn ingest_item(
             .execute(params![conversation_id, created_at])?;
         }
     }
-    Ok(())
+    Ok(Some(message_id))
 }
 
 /// Ranks a VIP's conversation high, then runs the rules on a new customer message.
@@ -300,11 +305,9 @@ fn triage_new_message(
     (language, sentiment): (Option<whatlang::Lang>, Option<crate::model::Sentiment>),
     report: &mut IngestReport,
 ) -> StoreResult<()> {
-    let vip: bool = tx.query_row(
-        "SELECT vip FROM contacts WHERE id = ?1",
-        [customer_id],
-        |r| r.get(0),
-    )?;
+    let vip: bool = tx
+        .prepare_cached("SELECT vip FROM contacts WHERE id = ?1")?
+        .query_row([customer_id], |r| r.get(0))?;
     if vip {
         tx.execute(
             "UPDATE conversations SET priority = max(priority, 1) WHERE id = ?1",

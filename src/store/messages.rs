@@ -95,3 +95,19 @@ impl Store {
             .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))?)
     }
 }
+
+/// Adds new messages to the search index, in one statement. FTS5 writes its pending terms to
+/// disk at the start of every later statement of the transaction, so a writer calls this once,
+/// as late as it can, with every message it stored.
+pub(super) fn index_for_search(tx: &rusqlite::Transaction<'_>, message_ids: &[i64]) -> super::StoreResult<()> {
+    if message_ids.is_empty() {
+        return Ok(());
+    }
+    let ids = serde_json::to_string(message_ids).unwrap_or_else(|_| "[]".into());
+    tx.prepare_cached(
+        "INSERT INTO messages_fts (rowid, text, author_name)
+         SELECT id, text, author_name FROM messages WHERE id IN (SELECT value FROM json_each(?1))",
+    )?
+    .execute([ids])?;
+    Ok(())
+}

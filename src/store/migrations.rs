@@ -21,6 +21,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("sql/012_waiting_since.sql")),
     M::up(include_str!("sql/013_sentiment.sql")),
     M::up(include_str!("sql/014_integrations.sql")),
+    M::up(include_str!("sql/015_fts_by_writer.sql")),
 ];
 
 pub fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -658,6 +658,7 @@ fn queue_outbound(tx: &Transaction<'_>, out: Outbound<'_>) -> StoreResult<Queued
         ],
         |r| r.get(0),
     )?;
+    super::messages::index_for_search(tx, &[message_id])?;
     tx.execute(
         "UPDATE conversations SET message_count = message_count + 1,
              last_message_at = max(last_message_at, ?2), snippet = ?3, unread = 0,
