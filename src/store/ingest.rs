@@ -81,6 +81,7 @@ impl Store {
                 network,
                 now,
                 rules,
+                contacts: std::cell::RefCell::new(std::collections::HashMap::new()),
             };
             let mut report = IngestReport::default();
             let mut stored = Vec::with_capacity(items.len());
@@ -104,6 +105,9 @@ struct IngestContext<'a> {
     network: NetworkKind,
     now: Millis,
     rules: &'a RuleSet,
+    /// Contacts already stored by this ingest (remote id → profile, id, VIP): a page often
+    /// holds many messages of one person, and an unchanged profile is written once.
+    contacts: std::cell::RefCell<std::collections::HashMap<String, (RemoteContact, i64, bool)>>,
 }
 
 fn ingest_item(
@@ -113,18 +117,15 @@ fn ingest_item(
     report: &mut IngestReport,
 ) -> StoreResult<Option<i64>> {
     let IngestContext {
-        account_id,
-        network,
-        now,
-        ..
+        account_id, now, ..
     } = *context;
     let message = &item.message;
     let created_at = to_millis(message.created_at);
-    let customer_id = upsert_contact(tx, network, &item.customer, now)?;
+    let (customer_id, customer_vip) = contact_once(tx, context, &item.customer)?;
     let author_id = if message.author.remote_id == item.customer.remote_id {
         Some(customer_id)
     } else if message.direction == Direction::In {
-        Some(upsert_contact(tx, network, &message.author, now)?)
+        Some(contact_once(tx, context, &message.author)?.0)
     } else {
         None
     };
@@ -221,25 +222,23 @@ fn ingest_item(
     let message_id = tx.last_insert_rowid();
     report.new_messages += 1;
 
-    tx.prepare_cached(
-        "UPDATE conversations SET
-             snippet = CASE WHEN ?2 >= last_message_at OR message_count = 0 THEN ?3 ELSE snippet END,
-             last_message_at = max(last_message_at, ?2),
-             message_count = message_count + 1
-         WHERE id = ?1",
-    )?
-    .execute(params![conversation_id, created_at, snippet(&message.text)])?;
-
+    let snippet = snippet(&message.text);
     match message.direction {
         Direction::In => {
+            // One statement for the list's columns and the customer's: each write of a
+            // conversation row rewrites its index entries.
             tx.prepare_cached(
-                "UPDATE conversations SET unread = 1,
-                     sentiment = CASE WHEN ?2 >= coalesce(last_inbound_at, 0) THEN ?3 ELSE sentiment END,
+                "UPDATE conversations SET
+                     snippet = CASE WHEN ?2 >= last_message_at OR message_count = 0 THEN ?3 ELSE snippet END,
+                     last_message_at = max(last_message_at, ?2),
+                     message_count = message_count + 1,
+                     unread = 1,
+                     sentiment = CASE WHEN ?2 >= coalesce(last_inbound_at, 0) THEN ?4 ELSE sentiment END,
                      last_inbound_at = max(coalesce(last_inbound_at, 0), ?2),
                      waiting_since = coalesce(waiting_since, ?2)
                  WHERE id = ?1",
             )?
-            .execute(params![conversation_id, created_at, sentiment])?;
+            .execute(params![conversation_id, created_at, snippet, sentiment])?;
             record_event(
                 tx,
                 created_at,
@@ -273,7 +272,7 @@ fn ingest_item(
                 tx,
                 context,
                 conversation_id,
-                customer_id,
+                customer_vip,
                 &message.text,
                 item.kind,
                 (language, sentiment),
@@ -283,11 +282,15 @@ fn ingest_item(
         Direction::Out => {
             // Our own message, written elsewhere (the network's app): it counts as a response.
             tx.prepare_cached(
-                "UPDATE conversations SET first_response_at = coalesce(first_response_at, ?2),
+                "UPDATE conversations SET
+                     snippet = CASE WHEN ?2 >= last_message_at OR message_count = 0 THEN ?3 ELSE snippet END,
+                     last_message_at = max(last_message_at, ?2),
+                     message_count = message_count + 1,
+                     first_response_at = coalesce(first_response_at, ?2),
                      waiting_since = CASE WHEN waiting_since <= ?2 THEN NULL ELSE waiting_since END
                  WHERE id = ?1",
             )?
-            .execute(params![conversation_id, created_at])?;
+            .execute(params![conversation_id, created_at, snippet])?;
         }
     }
     Ok(Some(message_id))
@@ -299,15 +302,12 @@ fn triage_new_message(
     tx: &Transaction<'_>,
     context: &IngestContext<'_>,
     conversation_id: i64,
-    customer_id: i64,
+    vip: bool,
     text: &str,
     kind: crate::model::ConversationKind,
     (language, sentiment): (Option<whatlang::Lang>, Option<crate::model::Sentiment>),
     report: &mut IngestReport,
 ) -> StoreResult<()> {
-    let vip: bool = tx
-        .prepare_cached("SELECT vip FROM contacts WHERE id = ?1")?
-        .query_row([customer_id], |r| r.get(0))?;
     if vip {
         tx.execute(
             "UPDATE conversations SET priority = max(priority, 1) WHERE id = ?1",
@@ -379,12 +379,32 @@ fn wakes(
     }
 }
 
+/// The contact's id and VIP flag, storing what the network says of them once per ingest.
+fn contact_once(
+    tx: &Transaction<'_>,
+    context: &IngestContext<'_>,
+    contact: &RemoteContact,
+) -> StoreResult<(i64, bool)> {
+    // The same profile again needs no write; a changed one is written (the last one wins).
+    if let Some((seen, id, vip)) = context.contacts.borrow().get(&contact.remote_id)
+        && seen == contact
+    {
+        return Ok((*id, *vip));
+    }
+    let (id, vip) = upsert_contact(tx, context.network, contact, context.now)?;
+    context
+        .contacts
+        .borrow_mut()
+        .insert(contact.remote_id.clone(), (contact.clone(), id, vip));
+    Ok((id, vip))
+}
+
 fn upsert_contact(
     tx: &Transaction<'_>,
     network: NetworkKind,
     contact: &RemoteContact,
     now: Millis,
-) -> StoreResult<i64> {
+) -> StoreResult<(i64, bool)> {
     Ok(tx
         .prepare_cached(
             "INSERT INTO contacts (network, remote_id, handle, name, avatar_url, bio, followers,
@@ -398,7 +418,7 @@ fn upsert_contact(
                  followers = coalesce(excluded.followers, contacts.followers),
                  profile_url = coalesce(excluded.profile_url, contacts.profile_url),
                  updated_at = excluded.updated_at
-             RETURNING id",
+             RETURNING id, vip",
         )?
         .query_row(
             params![
@@ -412,7 +432,7 @@ fn upsert_contact(
                 contact.profile_url,
                 now
             ],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
 }
 

@@ -99,7 +99,10 @@ impl Store {
 /// Adds new messages to the search index, in one statement. FTS5 writes its pending terms to
 /// disk at the start of every later statement of the transaction, so a writer calls this once,
 /// as late as it can, with every message it stored.
-pub(super) fn index_for_search(tx: &rusqlite::Transaction<'_>, message_ids: &[i64]) -> super::StoreResult<()> {
+pub(super) fn index_for_search(
+    tx: &rusqlite::Transaction<'_>,
+    message_ids: &[i64],
+) -> super::StoreResult<()> {
     if message_ids.is_empty() {
         return Ok(());
     }
