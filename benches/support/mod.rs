@@ -2,6 +2,9 @@
 //! Shared by the benchmarks: a realistic database filled through the sync's ingest path.
 #![allow(dead_code)]
 
+pub mod fake_x;
+pub mod terminal;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -199,4 +202,25 @@ pub fn time<T>(runs: usize, mut work: impl FnMut() -> T) -> Vec<Duration> {
             })
             .collect(),
     )
+}
+
+/// Adds saved replies to the database until it has `count` (for the `##` picker).
+pub fn ensure_saved_replies(path: &Path, count: usize) {
+    let mut store = Store::open(path).expect("open");
+    let have = store.saved_replies().expect("saved replies").len();
+    for i in have..count {
+        let word = |k: usize| WORDS[(i * 7 + k * 11) % WORDS.len()];
+        let body: Vec<&str> = (0..40).map(word).collect();
+        store
+            .add_saved_reply(
+                &hark::store::SavedReplyDraft {
+                    title: format!("{} {} {} #{i}", word(0), word(1), word(2)),
+                    body: format!("Hi {{first_name}}, {}.", body.join(" ")),
+                    shortcut: (i % 3 == 0).then(|| format!("{}{i}", word(3))),
+                    tags: Vec::new(),
+                },
+                0,
+            )
+            .expect("add a saved reply");
+    }
 }
