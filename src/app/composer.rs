@@ -150,9 +150,17 @@ impl Composer {
     }
 
     /// Passes a key to the text area, then opens, follows or closes the `##` and `??` pickers.
-    pub fn input(&mut self, key: KeyEvent, replies: &[SavedReply]) -> bool {
+    /// `bodies` are the replies' bodies as the picker searches them ([`lowercase_bodies`]).
+    ///
+    /// [`lowercase_bodies`]: super::picker::lowercase_bodies
+    pub fn input(
+        &mut self,
+        key: KeyEvent,
+        replies: &[SavedReply],
+        bodies: &std::sync::Arc<[String]>,
+    ) -> bool {
         let changed = self.textarea.input(key);
-        self.follow_trigger(replies);
+        self.follow_trigger(replies, bodies);
         if self.docs_enabled {
             self.follow_docs_trigger();
         }
@@ -206,7 +214,7 @@ impl Composer {
 
     /// The picker opens when `##` has just been typed, filters on what follows it on the same
     /// line, and closes when the cursor leaves that text.
-    fn follow_trigger(&mut self, replies: &[SavedReply]) {
+    fn follow_trigger(&mut self, replies: &[SavedReply], bodies: &std::sync::Arc<[String]>) {
         let ratatui_textarea::DataCursor(row, column) = self.textarea.cursor();
         let line: Vec<char> = self
             .textarea
@@ -229,7 +237,12 @@ impl Composer {
             return;
         }
         if column >= 2 && line.get(column - 2..column) == Some(&['#', '#'][..]) {
-            self.picker = Some(Picker::new(row, column - 2, replies));
+            self.picker = Some(Picker::new(
+                row,
+                column - 2,
+                replies,
+                std::sync::Arc::clone(bodies),
+            ));
         }
     }
 

@@ -133,6 +133,8 @@ pub struct AppState {
     pub replies_manager: Option<manager::RepliesManager>,
     /// The saved replies, for the `##` picker.
     pub saved_replies: Vec<SavedReply>,
+    /// The saved replies' bodies as the `##` picker searches them, made once per load.
+    pub saved_reply_bodies: std::sync::Arc<[String]>,
     /// Whether Help Scout Docs is set up, for the `??` picker.
     pub docs_enabled: bool,
     /// The agent's signature, added to replies on send.
@@ -408,6 +410,7 @@ impl AppState {
             replies_manager: None,
             saved_replies: Vec::new(),
             docs_enabled: false,
+            saved_reply_bodies: std::sync::Arc::from(Vec::new()),
             signature: None,
             confirm_send: false,
             sync_status: BTreeMap::new(),
@@ -743,6 +746,7 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             replace,
         } => on_page(state, folder, rows, more, replace),
         Action::SavedRepliesLoaded(replies) => {
+            state.saved_reply_bodies = picker::lowercase_bodies(&replies);
             state.saved_replies = replies;
             Vec::new()
         }
@@ -976,7 +980,7 @@ fn on_key(state: &mut AppState, key: KeyEvent) -> Vec<Effect> {
     }
     if state.focus == Pane::Composer {
         if let Some(composer) = state.composer.as_mut() {
-            composer.input(key, &state.saved_replies);
+            composer.input(key, &state.saved_replies, &state.saved_reply_bodies);
             if let Some(query) = composer.docs.as_mut().and_then(|d| d.take_pending()) {
                 return vec![Effect::SearchDocs(query)];
             }

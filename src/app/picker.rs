@@ -1,6 +1,8 @@
 //! The `##` picker: fuzzy matching (fuzzy-matcher's skim algorithm) over saved replies' titles,
 //! shortcuts and bodies, most relevant first.
 
+use std::sync::Arc;
+
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
@@ -24,8 +26,8 @@ pub struct PickerMatch {
 /// An open picker: where its `##` is in the composer, what was typed after it, and the matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picker {
-    /// The saved replies' bodies, lowercased once when the picker opens.
-    bodies: Vec<String>,
+    /// The saved replies' bodies, lowercased (once, when the replies were loaded).
+    bodies: Arc<[String]>,
     pub row: usize,
     /// The column (in characters) of the first '#'.
     pub column: usize,
@@ -35,9 +37,14 @@ pub struct Picker {
 }
 
 impl Picker {
-    pub fn new(row: usize, column: usize, replies: &[SavedReply]) -> Picker {
+    pub fn new(row: usize, column: usize, replies: &[SavedReply], bodies: Arc<[String]>) -> Picker {
+        let bodies = if bodies.len() == replies.len() {
+            bodies
+        } else {
+            lowercase_bodies(replies)
+        };
         let mut picker = Picker {
-            bodies: lowercase_bodies(replies),
+            bodies,
             row,
             column,
             query: String::new(),
@@ -88,7 +95,8 @@ pub fn rank(replies: &[SavedReply], query: &str, candidates: Option<&[usize]>) -
     rank_with(replies, &lowercase_bodies(replies), query, candidates)
 }
 
-fn lowercase_bodies(replies: &[SavedReply]) -> Vec<String> {
+/// The start of each body, lowercased: what the picker searches in bodies.
+pub fn lowercase_bodies(replies: &[SavedReply]) -> Arc<[String]> {
     replies
         .iter()
         .map(|reply| {
@@ -144,9 +152,28 @@ fn rank_with(
             title_hits: Vec::new(),
         })
     };
-    let mut matches: Vec<PickerMatch> = match candidates {
-        Some(indices) => indices.iter().filter_map(|&i| score_of(i)).collect(),
-        None => (0..replies.len()).filter_map(score_of).collect(),
+    let all: Vec<usize>;
+    let indices = match candidates {
+        Some(indices) => indices,
+        None => {
+            all = (0..replies.len()).collect();
+            &all
+        }
+    };
+    let score_all =
+        |part: &[usize]| -> Vec<PickerMatch> { part.iter().filter_map(|&i| score_of(i)).collect() };
+    let mut matches: Vec<PickerMatch> = if !query.is_empty() && indices.len() >= PARALLEL_FROM {
+        // A long list is scored on two threads: a person typing waits for the slower half.
+        let (first, second) = indices.split_at(indices.len() / 2);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| score_all(second));
+            let mut matches = score_all(first);
+            // Scoring does not panic; were it to, the first half is still shown.
+            matches.extend(other.join().unwrap_or_default());
+            matches
+        })
+    } else {
+        score_all(indices)
     };
     matches.sort_by(|a, b| {
         let (ra, rb) = (&replies[a.index], &replies[b.index]);
@@ -165,6 +192,9 @@ fn rank_with(
     }
     matches
 }
+
+/// Lists at least this long are scored on two threads.
+const PARALLEL_FROM: usize = 1500;
 
 /// Whether every non-space character of `query` appears in `text`, in order.
 fn in_order(text: &str, query: &str) -> bool {
@@ -267,7 +297,7 @@ mod tests {
         let replies: Vec<SavedReply> = (0..50)
             .map(|i| reply(i, &format!("Reply number {i}"), None, "body", 0, None))
             .collect();
-        let mut picker = Picker::new(0, 0, &replies);
+        let mut picker = Picker::new(0, 0, &replies, lowercase_bodies(&replies));
         assert_eq!(picker.matches.len(), 50);
         picker.set_query("number 4", &replies);
         let narrowed: Vec<i64> = picker.matches.iter().map(|m| replies[m.index].id).collect();

@@ -17,7 +17,11 @@ fn typed(composer: &mut Composer, text: &str, replies: &[SavedReply]) {
         } else {
             KeyCode::Char(c)
         };
-        composer.input(KeyEvent::new(code, KeyModifiers::NONE), replies);
+        composer.input(
+            KeyEvent::new(code, KeyModifiers::NONE),
+            replies,
+            &crate::app::picker::lowercase_bodies(replies),
+        );
     }
 }
 
@@ -164,14 +168,17 @@ fn esc_leaves_a_literal_hash_hash_and_moving_away_closes_the_picker() {
     composer.input(
         KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE),
         &replies,
+        &crate::app::picker::lowercase_bodies(&replies),
     );
     composer.input(
         KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE),
         &replies,
+        &crate::app::picker::lowercase_bodies(&replies),
     );
     composer.input(
         KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE),
         &replies,
+        &crate::app::picker::lowercase_bodies(&replies),
     );
     assert!(composer.picker.is_none(), "deleting the ## closes it");
 }
