@@ -83,6 +83,9 @@ pub async fn dispatch(context: Context, command: Command) -> anyhow::Result<Code
             super::rules::run(&context, command)
         }
         Command::Version { json } => version(json),
+        // Answered before any config or database is read.
+        Command::Completions { shell } => super::manual::completions(shell),
+        Command::Man { dir } => super::manual::man(dir.as_deref()),
         Command::Doctor => super::doctor::run(&context).await,
         Command::People(command) => super::people::run(&context, command),
         Command::Report(args) => {

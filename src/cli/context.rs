@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::Layer as _;
 
 use super::GlobalArgs;
 use crate::clock::{SharedClock, SystemClock};
@@ -44,7 +45,8 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn build(global: &GlobalArgs) -> anyhow::Result<Context> {
+    /// `draws`: the command takes over the terminal (the inbox), so logs never go to it.
+    pub fn build(global: &GlobalArgs, draws: bool) -> anyhow::Result<Context> {
         let paths = Paths::platform();
         let config = load_config(global, &paths)?;
         let mut throwaway = None;
@@ -67,7 +69,7 @@ impl Context {
                 ),
             },
         };
-        let log_guard = init_logging(&config, &paths);
+        let log_guard = init_logging(&config, &paths, global.verbose, !draws);
         let clock: SharedClock = Arc::new(SystemClock);
         let agent = config.agent_name();
         let mut context = Context {
@@ -414,26 +416,58 @@ fn load_config(global: &GlobalArgs, paths: &Paths) -> anyhow::Result<Config> {
     }
 }
 
-/// Logs go to a file, never to the terminal hark draws on. A log folder that cannot be created
-/// only means no log.
-fn init_logging(config: &Config, paths: &Paths) -> Option<WorkerGuard> {
-    let file = match (&config.log_file, &paths.log_dir) {
-        (Some(file), _) => expand_home(file),
-        (None, Some(dir)) => dir.join("hark.log"),
-        (None, None) => return None,
+/// Logs go to a file, never to the terminal hark draws on; `--verbose` asks for more of them,
+/// and a command that does not draw (`to_stderr`) also prints them on standard error. A log
+/// folder that cannot be created only means no log file.
+fn init_logging(
+    config: &Config,
+    paths: &Paths,
+    verbose: u8,
+    to_stderr: bool,
+) -> Option<WorkerGuard> {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let level = match verbose {
+        0 => "info",
+        1 => "debug",
+        _ => "trace",
     };
-    let dir = file.parent()?.to_path_buf();
-    std::fs::create_dir_all(&dir).ok()?;
-    let name = file.file_name()?.to_owned();
-    let appender = tracing_appender::rolling::never(dir, name);
-    let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("HARK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer)
-        .with_ansi(false)
+    // HARK_LOG, when set, says exactly what to log; -v raises the default.
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("HARK_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level))
+    };
+    let file = match (&config.log_file, &paths.log_dir) {
+        (Some(file), _) => Some(expand_home(file)),
+        (None, Some(dir)) => Some(dir.join("hark.log")),
+        (None, None) => None,
+    };
+    let mut guard = None;
+    let file_layer = file.and_then(|file| {
+        let dir = file.parent()?.to_path_buf();
+        std::fs::create_dir_all(&dir).ok()?;
+        let name = file.file_name()?.to_owned();
+        let (writer, file_guard) =
+            tracing_appender::non_blocking(tracing_appender::rolling::never(dir, name));
+        guard = Some(file_guard);
+        Some(
+            tracing_subscriber::fmt::layer()
+                .with_writer(writer)
+                .with_ansi(false)
+                .with_filter(filter()),
+        )
+    });
+    let stderr_layer = (to_stderr && verbose > 0).then(|| {
+        use std::io::IsTerminal as _;
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+            .with_filter(filter())
+    });
+    tracing_subscriber::registry()
+        .with(file_layer)
+        .with(stderr_layer)
         .try_init()
         .ok()?;
-    Some(guard)
+    guard
 }

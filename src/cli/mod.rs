@@ -9,6 +9,7 @@ mod context;
 mod doctor;
 pub mod exit;
 mod json;
+mod manual;
 mod output;
 pub mod people;
 pub mod replies;
@@ -25,10 +26,23 @@ use clap::{Args, Parser, Subcommand};
 pub use commands::stopped as commands_stopped;
 pub use context::Context;
 
+/// `hark --version`: the version, and what was built.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("HARK_BUILD_COMMIT"),
+    ", ",
+    env!("HARK_BUILD_TARGET"),
+    ", ",
+    env!("HARK_BUILD_PROFILE"),
+    " build)"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "hark",
     version,
+    long_version = LONG_VERSION,
     about = "A terminal social inbox: comments, mentions and DMs in one fast inbox",
     long_about = None,
 )]
@@ -51,6 +65,10 @@ pub struct GlobalArgs {
     /// a throwaway one, removed on exit.
     #[arg(long, global = true)]
     pub demo: bool,
+    /// More detail in the log file (-v debug, -vv trace); commands other than the inbox also
+    /// print it on standard error.
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,6 +154,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a shell completion script: `hark completions bash > ~/.local/share/bash-completion/completions/hark`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one page per command into a folder.
+    Man {
+        /// Write hark.1, hark-sync.1, … into this folder instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -189,8 +218,11 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<exit::Code> {
     let command = cli.command.unwrap_or(Command::Inbox);
-    if let Command::Version { json } = command {
-        return commands::version(json);
+    match command {
+        Command::Version { json } => return commands::version(json),
+        Command::Completions { shell } => return manual::completions(shell),
+        Command::Man { dir } => return manual::man(dir.as_deref()),
+        _ => {}
     }
     if let Command::Accounts(AccountsCommand::Add(args)) = command {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -202,7 +234,8 @@ fn run(cli: Cli) -> anyhow::Result<exit::Code> {
             *args,
         ));
     }
-    let context = Context::build(&cli.global)?;
+    let draws = matches!(command, Command::Inbox);
+    let context = Context::build(&cli.global, draws)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

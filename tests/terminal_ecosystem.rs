@@ -1,0 +1,107 @@
+//! hark in the rest of the terminal: shell completions and manual pages generated from the
+//! command-line definition, the version with build information, and --verbose.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+fn stdout(args: &[&str]) -> String {
+    let home = tempfile::tempdir().unwrap();
+    let output = common::hark_in(home.path()).args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn completions_cover_every_command_in_each_shell() {
+    let bash = stdout(&["completions", "bash"]);
+    assert!(bash.contains("_hark()"), "{bash}");
+    for command in [
+        "sync",
+        "conversations",
+        "replies",
+        "report",
+        "doctor",
+        "completions",
+        "man",
+    ] {
+        assert!(bash.contains(command), "bash lacks {command}");
+    }
+    assert!(
+        bash.contains("--folder"),
+        "options of subcommands are completed"
+    );
+    assert!(stdout(&["completions", "zsh"]).starts_with("#compdef hark"));
+    let fish = stdout(&["completions", "fish"]);
+    assert!(fish.contains("complete -c hark"), "{fish}");
+    assert!(fish.contains("-l demo"), "{fish}");
+
+    let home = tempfile::tempdir().unwrap();
+    let refused = common::hark_in(home.path())
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("possible values: bash"));
+}
+
+#[test]
+fn the_manual_is_generated_whole_or_one_page_per_command() {
+    let page = stdout(&["man"]);
+    assert!(page.contains(".TH hark 1"), "{page}");
+    assert!(page.contains("terminal social inbox"), "{page}");
+    assert!(
+        page.contains("hark\\-sync") || page.contains("sync"),
+        "{page}"
+    );
+    assert!(page.contains("\\-\\-demo"), "{page}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("man1");
+    stdout(&["man", "--dir", pages.to_str().unwrap()]);
+    let sync = std::fs::read_to_string(pages.join("hark-sync.1")).unwrap();
+    assert!(
+        sync.contains(".TH hark-sync 1") && sync.contains("\\-\\-daemon"),
+        "{sync}"
+    );
+    assert!(sync.contains(env!("CARGO_PKG_VERSION")), "{sync}");
+    assert!(pages.join("hark-accounts-add.1").exists());
+    assert!(pages.join("hark-replies-import.1").exists());
+}
+
+#[test]
+fn the_version_says_what_was_built() {
+    let version = stdout(&["--version"]);
+    assert!(
+        version.starts_with(&format!("hark {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+    assert!(version.contains(" build)"), "{version}");
+}
+
+#[test]
+fn verbose_commands_log_on_standard_error_too() {
+    let home = tempfile::tempdir().unwrap();
+    let quiet = common::hark_in(home.path())
+        .args(["--demo", "conversations", "list", "-n", "1"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&quiet.stderr);
+    assert!(!said.contains("DEBUG") && !said.contains("INFO"), "{said}");
+    let loud = common::hark_in(home.path())
+        .args(["--demo", "-v", "conversations", "list", "-n", "1"])
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&loud.stderr);
+    assert!(log.contains("DEBUG"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "no colours when not a terminal: {log}"
+    );
+    // The file log has it too.
+    let file = std::fs::read_to_string(home.path().join("state/hark/hark.log")).unwrap_or_default();
+    assert!(file.contains("DEBUG"), "{file}");
+}
