@@ -105,3 +105,95 @@ fn verbose_commands_log_on_standard_error_too() {
     let file = std::fs::read_to_string(home.path().join("state/hark/hark.log")).unwrap_or_default();
     assert!(file.contains("DEBUG"), "{file}");
 }
+
+#[test]
+fn an_export_reads_back_whole_in_json_and_csv() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("demo.db");
+    let db_arg = db.to_str().unwrap();
+    let hark = |args: &[&str]| {
+        let output = common::hark_in(home.path())
+            .args(["--demo", "--db", db_arg])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    hark(&["conversations", "list", "-n", "1"]);
+    // Text that CSV and JSON must carry as it is: commas, quotes, new lines, RTL, emoji.
+    let tricky = "Hi \"Layla\", sorry,\nsecond line — مرحبا 👋🏽";
+    {
+        let mut store = hark::store::Store::open(&db).unwrap();
+        store.add_note(1, tricky, "ana", 0).unwrap();
+        store.tag(&[1], "vip", "ana", 0).unwrap();
+    }
+    // Queued, not yet sent: its own exit code (5).
+    let queued = common::hark_in(home.path())
+        .args([
+            "--demo",
+            "--db",
+            db_arg,
+            "reply",
+            "1",
+            "--text",
+            tricky,
+            "--queue-only",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        queued.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&queued.stderr)
+    );
+
+    let json: serde_json::Value = serde_json::from_slice(&hark(&["export"])).unwrap();
+    let conversations = json["conversations"].as_array().unwrap();
+    let shown: serde_json::Value =
+        serde_json::from_slice(&hark(&["conversations", "show", "1", "--json"])).unwrap();
+    let first = conversations.iter().find(|c| c["id"] == 1).unwrap();
+    assert_eq!(
+        first["messages"], shown["messages"],
+        "the same messages as `show`"
+    );
+    assert_eq!(first["tags"], serde_json::json!(["vip"]));
+    assert_eq!(first["notes"][0]["body"], tricky);
+    assert_eq!(first["notes"][0]["author"], "ana");
+    let messages: usize = conversations
+        .iter()
+        .map(|c| c["messages"].as_array().unwrap().len())
+        .sum();
+
+    let file = home.path().join("export.csv");
+    hark(&[
+        "export",
+        "--format",
+        "csv",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    let mut reader = csv::Reader::from_path(&file).unwrap();
+    assert_eq!(reader.headers().unwrap().get(0), Some("record"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let notes = rows.iter().filter(|r| &r[0] == "note").count();
+    assert_eq!((rows.len() - notes, notes), (messages, 1));
+    let reply = rows
+        .iter()
+        .find(|r| &r[0] == "message" && &r[1] == "1" && &r[16] == tricky);
+    assert!(reply.is_some(), "the reply reads back whole from the CSV");
+    assert!(
+        rows.iter()
+            .any(|r| &r[0] == "note" && &r[16] == tricky && &r[7] == "vip")
+    );
+
+    // Only a folder: closed conversations (none yet) give an empty export.
+    let closed: serde_json::Value =
+        serde_json::from_slice(&hark(&["export", "-f", "closed"])).unwrap();
+    assert_eq!(closed["conversations"], serde_json::json!([]));
+}

@@ -87,6 +87,10 @@ pub async fn dispatch(context: Context, command: Command) -> anyhow::Result<Code
         Command::Completions { shell } => super::manual::completions(shell),
         Command::Man { dir } => super::manual::man(dir.as_deref()),
         Command::Doctor => super::doctor::run(&context).await,
+        Command::Export(args) => {
+            seed_demo_if_new(&context).await?;
+            super::export::run(&context, &args)
+        }
         Command::People(command) => super::people::run(&context, command),
         Command::Report(args) => {
             seed_demo_if_new(&context).await?;
@@ -385,7 +389,7 @@ fn accounts_list(context: &Context, as_json: bool) -> anyhow::Result<Code> {
 }
 
 /// Reads a folder name as typed on the command line.
-fn parse_folder(store: &Store, text: &str, agent: &str) -> anyhow::Result<Folder> {
+pub(super) fn parse_folder(store: &Store, text: &str, agent: &str) -> anyhow::Result<Folder> {
     let folder = match text {
         "open" => Folder::Open,
         "mine" => Folder::Mine(agent.to_owned()),

@@ -8,6 +8,7 @@ mod commands;
 mod context;
 mod doctor;
 pub mod exit;
+mod export;
 mod json;
 mod manual;
 mod output;
@@ -143,6 +144,8 @@ pub enum Command {
     Rules(rules::RulesCommand),
     /// Response and resolution numbers for a period (text, --json or --csv).
     Report(report::ReportArgs),
+    /// Export conversations with their messages, tags and notes (JSON or CSV).
+    Export(export::ExportArgs),
     /// The people of a team box and their roles (admin or agent).
     #[command(subcommand)]
     People(people::PeopleCommand),
@@ -208,6 +211,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code.into(),
+        // A reader that stopped early (`hark export | head`) is not a failure.
+        Err(err) if output::is_broken_pipe(&err) => exit::Code::Ok.into(),
         Err(err) => {
             let code = exit::code_for(&err);
             eprintln!("hark: {}", output::error_chain(&err));

@@ -119,3 +119,16 @@ pub fn conversation_detail(detail: &ConversationDetail) -> String {
     }
     out
 }
+
+/// Whether an error is standard output closed by its reader (a broken pipe), wherever it is in
+/// the chain (an I/O error, or one inside a JSON or CSV writer's error).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    let broken = |kind: Option<std::io::ErrorKind>| kind == Some(std::io::ErrorKind::BrokenPipe);
+    err.chain().any(|cause| {
+        broken(cause.downcast_ref::<std::io::Error>().map(std::io::Error::kind))
+            || broken(cause.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind))
+            || cause
+                .downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
+    })
+}

@@ -11,7 +11,10 @@ use crate::text::sanitize_line;
 #[derive(Debug, Subcommand)]
 pub enum TagsCommand {
     /// List the tags with their colours and how many open conversations carry each.
-    List,
+    List {
+        #[arg(long)]
+        json: bool,
+    },
     /// Give a tag a colour (a name like red or light-blue, or #rrggbb); `none` takes it away.
     Colour { name: String, colour: String },
 }
@@ -19,18 +22,37 @@ pub enum TagsCommand {
 pub fn run(context: &Context, command: TagsCommand) -> anyhow::Result<Code> {
     let mut store = context.open_store()?;
     match command {
-        TagsCommand::List => {
+        TagsCommand::List { json } => {
             let counts = store.folder_counts(&context.agent)?;
             let tags = store.tags()?;
+            let open_of = |id: i64| {
+                counts
+                    .tags
+                    .iter()
+                    .find(|(tag, ..)| *tag == id)
+                    .map_or(0, |(.., n)| *n)
+            };
+            if json {
+                let list: Vec<serde_json::Value> = tags
+                    .iter()
+                    .map(|tag| {
+                        serde_json::json!({
+                            "name": tag.name,
+                            "colour": tag.colour,
+                            "open_conversations": open_of(tag.id),
+                        })
+                    })
+                    .collect();
+                let out =
+                    serde_json::json!({ "format": super::json::FORMAT_VERSION, "tags": list });
+                println!("{}", serde_json::to_string_pretty(&out)?);
+                return Ok(Code::Ok);
+            }
             if tags.is_empty() {
                 println!("No tags yet. Press t in the inbox, or let a rule tag conversations.");
             }
             for tag in tags {
-                let open = counts
-                    .tags
-                    .iter()
-                    .find(|(id, ..)| *id == tag.id)
-                    .map_or(0, |(.., n)| *n);
+                let open = open_of(tag.id);
                 println!(
                     "#{}  {} open  {}",
                     sanitize_line(&tag.name),

@@ -366,6 +366,16 @@ impl Store {
     }
 
     /// The conversation with its messages, oldest first.
+    /// Every conversation's id, the most recently active first.
+    pub fn all_conversation_ids(&self) -> StoreResult<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM conversations ORDER BY last_message_at DESC, id DESC",
+        )?;
+        Ok(stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn conversation(&self, id: i64) -> StoreResult<ConversationDetail> {
         let row = self.conversation_row(id)?.ok_or_else(|| not_found(id))?;
         let (root_remote_id, subject, contact_id, closed_at, created_at) = self.conn.query_row(
