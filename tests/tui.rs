@@ -1380,3 +1380,62 @@ fn a_composer_opened_before_its_thread_loaded_still_catches_a_teammates_reply() 
     let error = ui.state.error.clone().unwrap_or_default();
     assert!(error.starts_with("bo replied meanwhile"), "{error}");
 }
+
+/// Ctrl+O hands the reply to the person's editor ($VISUAL/$EDITOR): the draft goes in, what
+/// the editor saved comes back into the composer; an editor that fails leaves the draft alone.
+#[test]
+fn the_reply_goes_to_the_editor_and_comes_back() {
+    let (store, account) = demo_store(3);
+    let mut ui = harness(store, account, (100, 30), false);
+    let dir = tempfile::tempdir().unwrap();
+    let got = dir.path().join("got");
+    let script = dir.path().join("editor.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncp \"$1\" '{}'\nprintf 'Thanks, Layla!\\nYour refund left today — شكراً 🙏\\n' > \"$1\"\n",
+            got.display()
+        ),
+    )
+    .unwrap();
+    ui.editor = Some(format!("sh {}", script.display()));
+    ui.keys("enter");
+    ui.type_text("Hi there");
+    ui.keys("ctrl+o");
+    assert_eq!(std::fs::read_to_string(&got).unwrap(), "Hi there");
+    let composer = ui.state.composer.as_ref().unwrap();
+    assert_eq!(
+        composer.text(),
+        "Thanks, Layla!\nYour refund left today — شكراً 🙏"
+    );
+    let screen = ui.screen();
+    assert!(
+        screen.contains("Reply brought back from the editor"),
+        "{screen}"
+    );
+
+    ui.editor = Some("false".into());
+    ui.keys("ctrl+o");
+    assert_eq!(
+        ui.state.composer.as_ref().unwrap().text(),
+        "Thanks, Layla!\nYour refund left today — شكراً 🙏"
+    );
+    assert!(ui.screen().contains("exited with"), "the failure is said");
+
+    // From the list, Ctrl+O starts a reply in the editor straight away.
+    ui.keys("esc");
+    assert_eq!(ui.state.focus, hark::app::Pane::Thread);
+    ui.keys("h j");
+    assert_eq!(ui.state.focus, hark::app::Pane::List);
+    ui.editor = Some(format!("sh {}", script.display()));
+    ui.keys("ctrl+o");
+    assert_eq!(std::fs::read_to_string(&got).unwrap(), "");
+    assert!(
+        ui.state
+            .composer
+            .as_ref()
+            .unwrap()
+            .text()
+            .starts_with("Thanks, Layla!")
+    );
+}

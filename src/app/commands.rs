@@ -155,6 +155,7 @@ pub(super) fn run(state: &mut AppState, command: Command) -> Vec<Effect> {
         }
         Command::PrivateReply => super::private_reply::open(state),
         Command::Report => super::report_view::open(state),
+        Command::OpenEditor => open_editor(state),
         Command::Rules => {
             state.overlay = Some(super::triage::Overlay::Rules);
             Vec::new()
@@ -264,6 +265,22 @@ fn compose(state: &mut AppState) -> Vec<Effect> {
     }
     state.focus = Pane::Composer;
     Vec::new()
+}
+
+/// The reply goes to the person's editor: the composer's draft, or a new one for the selected
+/// conversation.
+fn open_editor(state: &mut AppState) -> Vec<Effect> {
+    if state.focus != Pane::Composer {
+        // The selected conversation's composer (its draft if it has one).
+        compose(state);
+    }
+    let Some(composer) = state.composer.as_ref() else {
+        return Vec::new();
+    };
+    vec![Effect::OpenEditor {
+        conversation_id: composer.conversation_id,
+        text: composer.text(),
+    }]
 }
 
 fn leave(state: &mut AppState) -> Vec<Effect> {

@@ -275,6 +275,19 @@ impl Composer {
         })
     }
 
+    /// Replaces the whole text (what came back from an editor), the cursor at its end.
+    pub fn replace_text(&mut self, text: &str) {
+        self.textarea.select_all();
+        self.textarea.cut();
+        let clean: String = text
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+            .collect();
+        self.textarea.insert_str(clean);
+        self.picker = None;
+        self.docs = None;
+    }
+
     /// Inserts pasted text; control characters other than newlines and tabs are dropped.
     pub fn paste(&mut self, text: &str) {
         let clean: String = text

@@ -39,6 +39,7 @@ pub enum Command {
     Hide,
     PrivateReply,
     Report,
+    OpenEditor,
     Help,
     Quit,
 }
@@ -82,6 +83,7 @@ impl Command {
         Command::Hide,
         Command::PrivateReply,
         Command::Report,
+        Command::OpenEditor,
         Command::Help,
         Command::Quit,
     ];
@@ -118,6 +120,7 @@ impl Command {
             Command::Hide => "hide",
             Command::PrivateReply => "private_reply",
             Command::Report => "report",
+            Command::OpenEditor => "open_editor",
             Command::Help => "help",
             Command::Quit => "quit",
         }
@@ -155,6 +158,7 @@ impl Command {
             Command::Hide => "hide (or show) their reply",
             Command::PrivateReply => "answer their comment privately",
             Command::Report => "report with charts",
+            Command::OpenEditor => "write the reply in $EDITOR",
             Command::Help => "help",
             Command::Quit => "quit",
         }
@@ -162,7 +166,7 @@ impl Command {
 
     fn scope(self) -> Scope {
         match self {
-            Command::SendCloseNext | Command::Leave => Scope::Everywhere,
+            Command::SendCloseNext | Command::Leave | Command::OpenEditor => Scope::Everywhere,
             _ => Scope::Browse,
         }
     }
@@ -372,6 +376,7 @@ impl Default for Keymap {
         bind(Hide, &[Key::plain(Char('H'))]);
         bind(PrivateReply, &[Key::plain(Char('P'))]);
         bind(Report, &[Key::plain(Char('R'))]);
+        bind(OpenEditor, &[Key::with(Char('o'), CTRL)]);
         bind(Help, &[Key::plain(Char('?'))]);
         // Ctrl+C always quits, whatever the keymap says (see `update`).
         bind(Quit, &[Key::plain(Char('q'))]);

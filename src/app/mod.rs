@@ -234,6 +234,11 @@ pub enum Action {
         liked: bool,
     },
     SavedRepliesLoaded(Vec<SavedReply>),
+    /// The editor closed: the reply as saved there, or why it was not.
+    EditorDone {
+        conversation_id: i64,
+        result: Result<String, String>,
+    },
     /// Help Scout Docs answered a `??` search.
     DocsFound {
         query: String,
@@ -301,6 +306,11 @@ pub enum Effect {
     Search(String),
     /// Search Help Scout Docs for the `??` picker.
     SearchDocs(String),
+    /// Hand the terminal to the person's editor with this reply draft.
+    OpenEditor {
+        conversation_id: i64,
+        text: String,
+    },
     /// Ask the sync engine to deliver the outbox now.
     WakeSync,
     Tag {
@@ -882,6 +892,23 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             let mut effects = state.reload();
             effects.push(Effect::WakeSync);
             effects
+        }
+        Action::EditorDone {
+            conversation_id,
+            result,
+        } => {
+            match (result, state.composer.as_mut()) {
+                (Ok(text), Some(composer)) if composer.conversation_id == conversation_id => {
+                    composer.replace_text(&text);
+                    state.focus = Pane::Composer;
+                    state.notice = Some("Reply brought back from the editor".into());
+                }
+                (Ok(_), _) => {
+                    state.error = Some("The conversation changed while the editor was open".into())
+                }
+                (Err(message), _) => state.error = Some(message),
+            }
+            Vec::new()
         }
         Action::DocsFound { query, results } => {
             if let Some(docs) = state.composer.as_mut().and_then(|c| c.docs.as_mut()) {

@@ -182,8 +182,8 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
             }],
             Err(err) => failed(err),
         },
-        // Both are carried out by the runtime itself, never on the store thread.
-        Effect::WakeSync | Effect::SearchDocs(_) => Vec::new(),
+        // Carried out by the runtime itself, never on the store thread.
+        Effect::WakeSync | Effect::SearchDocs(_) | Effect::OpenEditor { .. } => Vec::new(),
         Effect::Tag { ids, name } => changed(
             store.tag(&ids, &name, agent, now),
             format!("Tagged {} with #{name}", count(&ids)),

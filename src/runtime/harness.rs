@@ -22,6 +22,8 @@ pub struct Harness {
     pub now: Millis,
     /// How many times the sync engine was asked to deliver at once.
     pub sync_wakes: usize,
+    /// The editor command `open_editor` runs (default: $VISUAL, $EDITOR, vi).
+    pub editor: Option<String>,
 }
 
 impl Harness {
@@ -45,6 +47,7 @@ impl Harness {
             terminal,
             now,
             sync_wakes: 0,
+            editor: None,
         };
         let effects = harness.state.initial_effects();
         harness.run(effects);
@@ -62,6 +65,25 @@ impl Harness {
         while let Some(effect) = queue.pop_front() {
             if effect == Effect::WakeSync {
                 self.sync_wakes += 1;
+                continue;
+            }
+            if let Effect::OpenEditor {
+                conversation_id,
+                text,
+            } = &effect
+            {
+                let editor = self
+                    .editor
+                    .clone()
+                    .unwrap_or_else(super::editor::editor_command);
+                let result = super::editor::edit(&editor, text);
+                queue.extend(update(
+                    &mut self.state,
+                    Action::EditorDone {
+                        conversation_id: *conversation_id,
+                        result,
+                    },
+                ));
                 continue;
             }
             let agent = self.state.agent.clone();

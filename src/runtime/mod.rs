@@ -3,15 +3,16 @@
 //! (the UI never waits on a query or the network) and redraws only when something changed.
 
 pub mod docs;
+pub mod editor;
 mod effects;
 pub mod harness;
+mod input;
 mod terminal;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use tokio::sync::{Notify, mpsc, watch};
 
 pub use effects::execute;
@@ -188,7 +189,7 @@ async fn event_loop(
     let effects = state.initial_effects();
     run_effects(&parts, effects);
 
-    let mut terminal_events = crossterm::event::EventStream::new();
+    let mut terminal_events = input::Input::start();
     let mut poll = tokio::time::interval(CHANGE_POLL);
     let mut heartbeat = tokio::time::interval(PRESENCE_BEAT);
     // SIGTERM (a shutdown, `kill`) leaves like q does: drafts kept, terminal restored.
@@ -240,7 +241,35 @@ async fn event_loop(
             }
         };
         if let Some(action) = action {
-            let effects = update(state, action);
+            let mut effects = update(state, action);
+            // The editor takes the terminal: the key reader stops meanwhile, or it would take
+            // the editor's keys.
+            while let Some(at) = effects
+                .iter()
+                .position(|e| matches!(e, Effect::OpenEditor { .. }))
+            {
+                let Effect::OpenEditor {
+                    conversation_id,
+                    text,
+                } = effects.remove(at)
+                else {
+                    continue;
+                };
+                run_effects(&parts, std::mem::take(&mut effects));
+                terminal_events.pause();
+                let editor = editor::editor_command();
+                let result = session
+                    .handed_over(|| editor::edit(&editor, &text))
+                    .unwrap_or_else(|err| Err(format!("could not take the terminal back: {err}")));
+                terminal_events.resume();
+                effects = update(
+                    state,
+                    Action::EditorDone {
+                        conversation_id,
+                        result,
+                    },
+                );
+            }
             run_effects(&parts, effects);
             dirty = true;
         }

@@ -61,6 +61,35 @@ impl TerminalSession {
     }
 }
 
+impl TerminalSession {
+    /// Gives the terminal to another program (an editor) and takes it back when `work` is
+    /// done, redrawing from scratch.
+    pub fn handed_over<T>(&mut self, work: impl FnOnce() -> T) -> std::io::Result<T> {
+        if self.enhanced_keys {
+            let _ = execute!(stdout(), PopKeyboardEnhancementFlags);
+        }
+        let _ = execute!(stdout(), DisableBracketedPaste);
+        ratatui::restore();
+        let result = work();
+        // Back as ratatui had it (raw mode, the alternate screen), keeping the same terminal:
+        // a new one would ask the terminal for the cursor's position first.
+        crossterm::terminal::enable_raw_mode()?;
+        execute!(
+            stdout(),
+            crossterm::terminal::EnterAlternateScreen,
+            EnableBracketedPaste
+        )?;
+        if self.enhanced_keys {
+            execute!(
+                stdout(),
+                PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+            )?;
+        }
+        self.terminal.clear()?;
+        Ok(result)
+    }
+}
+
 impl Drop for TerminalSession {
     fn drop(&mut self) {
         if self.enhanced_keys {
