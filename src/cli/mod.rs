@@ -247,3 +247,24 @@ fn run(cli: Cli) -> anyhow::Result<exit::Code> {
         .build()?;
     runtime.block_on(commands::dispatch(context, command))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+        // A subcommand's own flag named like a global one would break parsing at run time.
+        for args in [
+            &["hark", "-v", "rules", "test", "--all"][..],
+            &["hark", "rules", "test", "-v"],
+            &["hark", "export", "--format", "csv", "-v"],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert_eq!(cli.global.verbose, 1, "{args:?}");
+        }
+    }
+}

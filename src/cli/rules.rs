@@ -23,7 +23,7 @@ pub enum RulesCommand {
     Test {
         /// List every match, not just a few examples per rule.
         #[arg(long)]
-        verbose: bool,
+        all: bool,
         #[arg(long)]
         json: bool,
     },
@@ -105,10 +105,7 @@ pub fn run(context: &Context, command: RulesCommand) -> anyhow::Result<Code> {
                 }
             }
         }
-        RulesCommand::Test {
-            verbose,
-            json: as_json,
-        } => {
+        RulesCommand::Test { all, json: as_json } => {
             let store = context.open_store()?;
             let mut outcomes: BTreeMap<usize, Outcome> = BTreeMap::new();
             let mut touched = BTreeSet::new();
@@ -137,7 +134,7 @@ pub fn run(context: &Context, command: RulesCommand) -> anyhow::Result<Code> {
                     outcome.matched_messages += 1;
                     outcome.conversations.insert(message.conversation_id);
                     touched.insert(message.conversation_id);
-                    if verbose || outcome.examples.len() < 3 {
+                    if all || outcome.examples.len() < 3 {
                         outcome
                             .examples
                             .push((message.conversation_id, message.text.clone()));
