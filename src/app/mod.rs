@@ -137,6 +137,8 @@ pub struct AppState {
     pub saved_reply_bodies: std::sync::Arc<[String]>,
     /// Whether Help Scout Docs is set up, for the `??` picker.
     pub docs_enabled: bool,
+    /// The colours, as configured and as the terminal shows them.
+    pub theme: crate::config::theme::Theme,
     /// The agent's signature, added to replies on send.
     pub signature: Option<String>,
     /// A send was refused once because placeholders are unfilled; the same send again goes.
@@ -420,6 +422,7 @@ impl AppState {
             replies_manager: None,
             saved_replies: Vec::new(),
             docs_enabled: false,
+            theme: crate::config::theme::Theme::default(),
             saved_reply_bodies: std::sync::Arc::from(Vec::new()),
             signature: None,
             confirm_send: false,

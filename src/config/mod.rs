@@ -3,6 +3,7 @@
 
 pub mod integrations;
 pub mod secrets;
+pub mod theme;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -59,6 +60,9 @@ pub struct Config {
     pub hooks: Vec<Spanned<HookConfig>>,
     /// Help Scout Docs, searched from the composer.
     pub helpscout: Option<Spanned<HelpScoutConfig>>,
+    /// Colours.
+    #[serde(default)]
+    pub theme: theme::ThemeConfig,
     /// The rules, parsed (filled in by `parse`).
     #[serde(skip)]
     pub rule_set: crate::rules::RuleSet,
@@ -531,6 +535,10 @@ impl Config {
         if let Err((at, message)) =
             integrations::validate(&self.slack, &self.hooks, self.helpscout.as_ref())
         {
+            return Err(invalid(text, path, at, message));
+        }
+        if let Err(message) = self.theme.theme(&|_| None) {
+            let at = text.find("[theme]").unwrap_or(0);
             return Err(invalid(text, path, at, message));
         }
         if let Err(err) = crate::app::keymap::Keymap::with_overrides(&self.keys) {

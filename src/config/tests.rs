@@ -293,3 +293,21 @@ fn integration_mistakes_are_named_where_they_are() {
         "{text}"
     );
 }
+
+#[test]
+fn a_bad_theme_colour_is_named_where_it_is() {
+    let text = error("agent = \"ana\"\n\n[theme]\naccent = \"bluish\"\n");
+    assert!(text.contains("line 3"), "{text}");
+    assert!(
+        text.contains("[theme] accent: 'bluish' is not a colour"),
+        "{text}"
+    );
+    let text = error("[theme]\ncolours = \"millions\"\n");
+    assert!(
+        text.contains("colours") || text.contains("unknown variant"),
+        "{text}"
+    );
+    let config = parse("[theme]\ncolours = \"16\"\nwarning = \"#d7af00\"\n").unwrap();
+    let theme = config.theme.theme(&|_| None).unwrap();
+    assert_eq!(theme.depth, crate::config::theme::Depth::Basic16);
+}

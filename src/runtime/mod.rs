@@ -83,6 +83,11 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
     );
     state.role = role;
     state.docs_enabled = docs.is_some();
+    state.theme = context
+        .config
+        .theme
+        .theme(&|name| std::env::var(name).ok())
+        .unwrap_or_default();
     state.sla = context.config.sla.targets().unwrap_or_default();
     state.report_settings = crate::app::report_view::ReportSettings {
         utc_offset_minutes: context

@@ -7,6 +7,7 @@ mod list;
 mod replies;
 mod report;
 mod sidebar;
+mod theme;
 mod thread;
 mod triage;
 
@@ -55,6 +56,7 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
     if state.help {
         help::draw(frame, body, state);
     }
+    theme::apply(frame.buffer_mut(), &state.theme);
 }
 
 /// Which panes fit: wide terminals show all three; narrower ones drop the sidebar (shown in
