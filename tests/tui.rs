@@ -1439,3 +1439,73 @@ fn the_reply_goes_to_the_editor_and_comes_back() {
             .starts_with("Thanks, Layla!")
     );
 }
+
+/// O opens the conversation's original post in the browser (or, over SSH, shows its link and
+/// copies it); y copies the link with OSC 52; a DM has no post to open.
+#[test]
+fn the_original_post_opens_or_its_link_is_copied() {
+    let (mut store, demo_account) = demo_store(2);
+    let masto = store
+        .upsert_account(
+            &NewAccount {
+                name: "masto".into(),
+                network: NetworkKind::Mastodon,
+                handle: "@brand@m.example".into(),
+                remote_id: Some("1".into()),
+                display_name: None,
+                credentials_ref: None,
+            },
+            0,
+        )
+        .unwrap();
+    let who = hark::model::RemoteContact {
+        remote_id: "9".into(),
+        handle: "@kim@m.example".into(),
+        name: Some("Kim".into()),
+        avatar_url: None,
+        bio: None,
+        followers: None,
+        profile_url: None,
+    };
+    let item = hark::model::IncomingItem {
+        kind: hark::model::ConversationKind::Mention,
+        root_remote_id: "110".into(),
+        subject: None,
+        customer: who.clone(),
+        message: hark::model::RemoteMessage {
+            remote_id: "110".into(),
+            parent_remote_id: None,
+            direction: hark::model::Direction::In,
+            author: who,
+            text: "@brand where is my order?".into(),
+            created_at: start() + chrono::Duration::days(1),
+            liked: false,
+            raw: serde_json::json!({ "id": "110", "url": "https://m.example/@kim/110" }),
+        },
+    };
+    store
+        .ingest(masto, NetworkKind::Mastodon, "mentions", &[item], None, 0)
+        .unwrap();
+    let mut ui = harness(store, demo_account, (100, 30), false);
+    ui.screen();
+    assert_eq!(ui.state.rows[0].account, "masto");
+
+    ui.state.can_open_browser = true;
+    ui.keys("O");
+    assert_eq!(ui.opened, ["https://m.example/@kim/110"]);
+    assert!(ui.screen().contains("Opening https://m.example/@kim/110"));
+
+    ui.state.can_open_browser = false;
+    ui.keys("O");
+    assert_eq!(ui.opened.len(), 1, "no browser over SSH");
+    assert_eq!(ui.copied, ["https://m.example/@kim/110"]);
+    assert!(ui.screen().contains("https://m.example/@kim/110 — copied"));
+    ui.keys("y");
+    assert_eq!(ui.copied.len(), 2);
+
+    // The demo conversations have no public post.
+    ui.keys("j");
+    ui.keys("y");
+    assert_eq!(ui.copied.len(), 2);
+    assert!(ui.screen().contains("no public post"));
+}

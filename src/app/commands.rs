@@ -156,6 +156,8 @@ pub(super) fn run(state: &mut AppState, command: Command) -> Vec<Effect> {
         Command::PrivateReply => super::private_reply::open(state),
         Command::Report => super::report_view::open(state),
         Command::OpenEditor => open_editor(state),
+        Command::OpenPost => find_post(state, super::LinkUse::Open),
+        Command::CopyLink => find_post(state, super::LinkUse::Copy),
         Command::Rules => {
             state.overlay = Some(super::triage::Overlay::Rules);
             Vec::new()
@@ -265,6 +267,19 @@ fn compose(state: &mut AppState) -> Vec<Effect> {
     }
     state.focus = Pane::Composer;
     Vec::new()
+}
+
+fn find_post(state: &mut AppState, use_: super::LinkUse) -> Vec<Effect> {
+    match state.selected_row() {
+        Some(row) => vec![Effect::FindPostUrl {
+            conversation_id: row.id,
+            use_,
+        }],
+        None => {
+            state.error = Some("No conversation selected".into());
+            Vec::new()
+        }
+    }
 }
 
 /// The reply goes to the person's editor: the composer's draft, or a new one for the selected

@@ -39,6 +39,8 @@ pub enum Command {
     Hide,
     PrivateReply,
     Report,
+    OpenPost,
+    CopyLink,
     OpenEditor,
     Help,
     Quit,
@@ -83,6 +85,8 @@ impl Command {
         Command::Hide,
         Command::PrivateReply,
         Command::Report,
+        Command::OpenPost,
+        Command::CopyLink,
         Command::OpenEditor,
         Command::Help,
         Command::Quit,
@@ -120,6 +124,8 @@ impl Command {
             Command::Hide => "hide",
             Command::PrivateReply => "private_reply",
             Command::Report => "report",
+            Command::OpenPost => "open_post",
+            Command::CopyLink => "copy_link",
             Command::OpenEditor => "open_editor",
             Command::Help => "help",
             Command::Quit => "quit",
@@ -158,6 +164,8 @@ impl Command {
             Command::Hide => "hide (or show) their reply",
             Command::PrivateReply => "answer their comment privately",
             Command::Report => "report with charts",
+            Command::OpenPost => "open the original post",
+            Command::CopyLink => "copy the post's link",
             Command::OpenEditor => "write the reply in $EDITOR",
             Command::Help => "help",
             Command::Quit => "quit",
@@ -377,6 +385,8 @@ impl Default for Keymap {
         bind(PrivateReply, &[Key::plain(Char('P'))]);
         bind(Report, &[Key::plain(Char('R'))]);
         bind(OpenEditor, &[Key::with(Char('o'), CTRL)]);
+        bind(OpenPost, &[Key::plain(Char('O'))]);
+        bind(CopyLink, &[Key::plain(Char('y'))]);
         bind(Help, &[Key::plain(Char('?'))]);
         // Ctrl+C always quits, whatever the keymap says (see `update`).
         bind(Quit, &[Key::plain(Char('q'))]);
@@ -583,10 +593,10 @@ mod tests {
 
     #[test]
     fn overrides_replace_a_commands_keys_and_conflicts_are_refused() {
-        let overrides = BTreeMap::from([("toggle_closed".to_string(), vec!["y".to_string()])]);
+        let overrides = BTreeMap::from([("toggle_closed".to_string(), vec!["Y".to_string()])]);
         let keymap = Keymap::with_overrides(&overrides).unwrap();
         assert_eq!(
-            keymap.command_for(press(KeyCode::Char('y'), KeyModifiers::NONE), false),
+            keymap.command_for(press(KeyCode::Char('Y'), KeyModifiers::NONE), false),
             Some(Command::ToggleClosed)
         );
         assert_eq!(

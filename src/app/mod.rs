@@ -139,6 +139,8 @@ pub struct AppState {
     pub docs_enabled: bool,
     /// The colours, as configured and as the terminal shows them.
     pub theme: crate::config::theme::Theme,
+    /// Whether a browser can be opened here (not over SSH, a desktop session).
+    pub can_open_browser: bool,
     /// The agent's signature, added to replies on send.
     pub signature: Option<String>,
     /// A send was refused once because placeholders are unfilled; the same send again goes.
@@ -169,6 +171,13 @@ pub struct AppState {
     pub report_settings: report_view::ReportSettings,
     /// What this inbox last told the others it is doing.
     told_presence: Option<(i64, crate::model::Activity)>,
+}
+
+/// What a post's link is wanted for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkUse {
+    Open,
+    Copy,
 }
 
 /// Everything that can happen to the inbox.
@@ -241,6 +250,12 @@ pub enum Action {
         conversation_id: i64,
         result: Result<String, String>,
     },
+    /// The conversation's original post, looked up for `use_`.
+    PostUrl {
+        conversation_id: i64,
+        url: Option<String>,
+        use_: LinkUse,
+    },
     /// Help Scout Docs answered a `??` search.
     DocsFound {
         query: String,
@@ -308,6 +323,15 @@ pub enum Effect {
     Search(String),
     /// Search Help Scout Docs for the `??` picker.
     SearchDocs(String),
+    /// Look up the conversation's original post.
+    FindPostUrl {
+        conversation_id: i64,
+        use_: LinkUse,
+    },
+    /// Open a web address in the browser.
+    OpenUrl(String),
+    /// Put text on the clipboard (OSC 52: the terminal's, which works over SSH too).
+    Copy(String),
     /// Hand the terminal to the person's editor with this reply draft.
     OpenEditor {
         conversation_id: i64,
@@ -423,6 +447,7 @@ impl AppState {
             saved_replies: Vec::new(),
             docs_enabled: false,
             theme: crate::config::theme::Theme::default(),
+            can_open_browser: false,
             saved_reply_bodies: std::sync::Arc::from(Vec::new()),
             signature: None,
             confirm_send: false,
@@ -895,6 +920,29 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             let mut effects = state.reload();
             effects.push(Effect::WakeSync);
             effects
+        }
+        Action::PostUrl {
+            conversation_id: _,
+            url: None,
+            ..
+        } => {
+            state.error = Some("This conversation has no public post to link to (a DM)".into());
+            Vec::new()
+        }
+        Action::PostUrl {
+            url: Some(url),
+            use_,
+            ..
+        } => {
+            let shown = crate::text::sanitize_line(&url);
+            if use_ == LinkUse::Open && state.can_open_browser {
+                state.notice = Some(format!("Opening {shown}"));
+                vec![Effect::OpenUrl(url)]
+            } else {
+                // Over SSH there is no browser here: show the link, and copy it.
+                state.notice = Some(format!("{shown} — copied"));
+                vec![Effect::Copy(url)]
+            }
         }
         Action::EditorDone {
             conversation_id,

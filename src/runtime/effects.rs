@@ -182,8 +182,23 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
             }],
             Err(err) => failed(err),
         },
+        Effect::FindPostUrl {
+            conversation_id,
+            use_,
+        } => match store.post_url(conversation_id) {
+            Ok(url) => vec![Action::PostUrl {
+                conversation_id,
+                url,
+                use_,
+            }],
+            Err(err) => failed(err),
+        },
         // Carried out by the runtime itself, never on the store thread.
-        Effect::WakeSync | Effect::SearchDocs(_) | Effect::OpenEditor { .. } => Vec::new(),
+        Effect::WakeSync
+        | Effect::SearchDocs(_)
+        | Effect::OpenEditor { .. }
+        | Effect::OpenUrl(_)
+        | Effect::Copy(_) => Vec::new(),
         Effect::Tag { ids, name } => changed(
             store.tag(&ids, &name, agent, now),
             format!("Tagged {} with #{name}", count(&ids)),

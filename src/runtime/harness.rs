@@ -24,6 +24,9 @@ pub struct Harness {
     pub sync_wakes: usize,
     /// The editor command `open_editor` runs (default: $VISUAL, $EDITOR, vi).
     pub editor: Option<String>,
+    /// Web addresses the inbox asked to open, and texts it put on the clipboard.
+    pub opened: Vec<String>,
+    pub copied: Vec<String>,
 }
 
 impl Harness {
@@ -48,6 +51,8 @@ impl Harness {
             now,
             sync_wakes: 0,
             editor: None,
+            opened: Vec::new(),
+            copied: Vec::new(),
         };
         let effects = harness.state.initial_effects();
         harness.run(effects);
@@ -66,6 +71,17 @@ impl Harness {
             if effect == Effect::WakeSync {
                 self.sync_wakes += 1;
                 continue;
+            }
+            match effect {
+                Effect::OpenUrl(url) => {
+                    self.opened.push(url);
+                    continue;
+                }
+                Effect::Copy(text) => {
+                    self.copied.push(text);
+                    continue;
+                }
+                _ => {}
             }
             if let Effect::OpenEditor {
                 conversation_id,

@@ -7,6 +7,7 @@ pub mod editor;
 mod effects;
 pub mod harness;
 mod input;
+pub mod links;
 mod terminal;
 
 use std::collections::BTreeMap;
@@ -83,6 +84,7 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
     );
     state.role = role;
     state.docs_enabled = docs.is_some();
+    state.can_open_browser = links::can_open_browser(&|name| std::env::var(name).ok());
     state.theme = context
         .config
         .theme
@@ -288,6 +290,10 @@ fn run_effects(parts: &LoopParts<'_>, effects: Vec<Effect>) {
     for effect in effects {
         if effect == Effect::WakeSync {
             parts.wake.notify_one();
+        } else if let Effect::OpenUrl(url) = &effect {
+            links::open(url);
+        } else if let Effect::Copy(text) = &effect {
+            links::copy(text);
         } else if let Effect::SearchDocs(query) = effect {
             if let Some((docs, answers)) = parts.docs {
                 docs.start(query, answers.clone());

@@ -114,3 +114,31 @@ pub(super) fn index_for_search(
     .execute([ids])?;
     Ok(())
 }
+
+impl super::Store {
+    /// The web address of the conversation's original post: its newest message that has one
+    /// (a DM has none).
+    pub fn post_url(&self, conversation_id: i64) -> super::StoreResult<Option<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.network, m.raw FROM messages m JOIN accounts a ON a.id = m.account_id
+             WHERE m.conversation_id = ?1 AND m.raw IS NOT NULL
+             ORDER BY m.created_at DESC, m.id DESC",
+        )?;
+        let rows = stmt.query_map([conversation_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (network, raw) = row?;
+            let (Ok(network), Ok(raw)) = (
+                network.parse::<crate::model::NetworkKind>(),
+                serde_json::from_str::<serde_json::Value>(&raw),
+            ) else {
+                continue;
+            };
+            if let Some(url) = crate::networks::post_url(network, &raw) {
+                return Ok(Some(url));
+            }
+        }
+        Ok(None)
+    }
+}
