@@ -1509,3 +1509,46 @@ fn the_original_post_opens_or_its_link_is_copied() {
     assert_eq!(ui.copied.len(), 2);
     assert!(ui.screen().contains("no public post"));
 }
+
+/// With [notify] on, new conversations and assignments by someone else call for attention;
+/// the first counts and this person's own changes do not.
+#[test]
+fn new_conversations_and_assignments_ring() {
+    let (store, account) = demo_store(3);
+    let mut ui = harness(store, account, (100, 30), false);
+    ui.state.notify = hark::config::NotifyConfig {
+        bell: true,
+        desktop: true,
+    };
+    ui.screen();
+    assert!(ui.notified.is_empty(), "nothing on start");
+    let first = open_ids(&ui.store)[0];
+    ui.store.assign(&[first], Some("ana"), "bo", 0).unwrap();
+    ui.dispatch(hark::app::Action::StoreChanged);
+    assert_eq!(ui.notified, ["1 conversation assigned to you"]);
+    ui.keys("c");
+    ui.dispatch(hark::app::Action::StoreChanged);
+    assert_eq!(ui.notified.len(), 1, "closing one is not news");
+
+    let demo = DemoNetwork::new(
+        DemoSettings {
+            conversations: 5,
+            new_conversation_every: None,
+            ..DemoSettings::default()
+        },
+        Arc::new(ManualClock::new(start())),
+    );
+    let page = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(demo.fetch_since(STREAM, None))
+        .unwrap();
+    ui.store
+        .ingest(account, NetworkKind::Demo, STREAM, &page.items, None, 0)
+        .unwrap();
+    ui.dispatch(hark::app::Action::StoreChanged);
+    assert_eq!(
+        ui.notified.last().unwrap(),
+        "New conversations in the inbox"
+    );
+}

@@ -141,6 +141,10 @@ pub struct AppState {
     pub theme: crate::config::theme::Theme,
     /// Whether a browser can be opened here (not over SSH, a desktop session).
     pub can_open_browser: bool,
+    /// Whether to call for attention on new conversations and assignments.
+    pub notify: crate::config::NotifyConfig,
+    /// Whether folder counts have been loaded once (the first load announces nothing).
+    counts_seen: bool,
     /// The agent's signature, added to replies on send.
     pub signature: Option<String>,
     /// A send was refused once because placeholders are unfilled; the same send again goes.
@@ -330,6 +334,8 @@ pub enum Effect {
     },
     /// Open a web address in the browser.
     OpenUrl(String),
+    /// Call for attention (the bell, a desktop notification), saying this.
+    Notify(String),
     /// Put text on the clipboard (OSC 52: the terminal's, which works over SSH too).
     Copy(String),
     /// Hand the terminal to the person's editor with this reply draft.
@@ -448,6 +454,8 @@ impl AppState {
             docs_enabled: false,
             theme: crate::config::theme::Theme::default(),
             can_open_browser: false,
+            notify: crate::config::NotifyConfig::default(),
+            counts_seen: false,
             saved_reply_bodies: std::sync::Arc::from(Vec::new()),
             signature: None,
             confirm_send: false,
@@ -789,10 +797,12 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::CountsLoaded(counts) => {
+            let announce = attention(state, &counts);
             state.counts = counts;
+            state.counts_seen = true;
             let entries = state.folder_entries().len();
             state.folder_cursor = state.folder_cursor.min(entries.saturating_sub(1));
-            Vec::new()
+            announce.into_iter().collect()
         }
         Action::ThreadLoaded {
             detail,
@@ -1177,6 +1187,26 @@ fn on_thread(
         }
     }
     effects
+}
+
+/// A call for attention when new conversations came in or someone assigned one to this person
+/// since the last counts (when `[notify]` asks for one).
+fn attention(state: &AppState, counts: &FolderCounts) -> Option<Effect> {
+    if !state.counts_seen || !(state.notify.bell || state.notify.desktop) {
+        return None;
+    }
+    let assigned = counts.mine_new - state.counts.mine_new;
+    let text = if assigned > 0 {
+        format!(
+            "{assigned} conversation{} assigned to you",
+            if assigned == 1 { "" } else { "s" }
+        )
+    } else if counts.newest_id > state.counts.newest_id {
+        "New conversations in the inbox".to_owned()
+    } else {
+        return None;
+    };
+    Some(Effect::Notify(text))
 }
 
 fn apply_sync_event(state: &mut AppState, event: SyncEvent) {

@@ -63,6 +63,9 @@ pub struct Config {
     /// Colours.
     #[serde(default)]
     pub theme: theme::ThemeConfig,
+    /// How the inbox calls for attention when new conversations come or one is assigned to you.
+    #[serde(default)]
+    pub notify: NotifyConfig,
     /// The rules, parsed (filled in by `parse`).
     #[serde(skip)]
     pub rule_set: crate::rules::RuleSet,
@@ -198,6 +201,17 @@ pub enum KeyboardProtocol {
     Auto,
     On,
     Off,
+}
+
+/// `[notify]`: the terminal bell, and a desktop notification through the terminal (OSC 9:
+/// iTerm2, kitty, WezTerm, foot, Windows Terminal…), both off unless asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    #[serde(default)]
+    pub bell: bool,
+    #[serde(default)]
+    pub desktop: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -198,6 +198,7 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
         | Effect::SearchDocs(_)
         | Effect::OpenEditor { .. }
         | Effect::OpenUrl(_)
+        | Effect::Notify(_)
         | Effect::Copy(_) => Vec::new(),
         Effect::Tag { ids, name } => changed(
             store.tag(&ids, &name, agent, now),

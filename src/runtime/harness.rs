@@ -27,6 +27,8 @@ pub struct Harness {
     /// Web addresses the inbox asked to open, and texts it put on the clipboard.
     pub opened: Vec<String>,
     pub copied: Vec<String>,
+    /// What the inbox called for attention with.
+    pub notified: Vec<String>,
 }
 
 impl Harness {
@@ -53,6 +55,7 @@ impl Harness {
             editor: None,
             opened: Vec::new(),
             copied: Vec::new(),
+            notified: Vec::new(),
         };
         let effects = harness.state.initial_effects();
         harness.run(effects);
@@ -79,6 +82,10 @@ impl Harness {
                 }
                 Effect::Copy(text) => {
                     self.copied.push(text);
+                    continue;
+                }
+                Effect::Notify(text) => {
+                    self.notified.push(text);
                     continue;
                 }
                 _ => {}

@@ -90,3 +90,24 @@ mod tests {
         }
     }
 }
+
+/// The bell and/or an OSC 9 desktop notification saying `text` (cleaned of control characters,
+/// so that nothing in it can end the sequence early).
+pub fn attention_sequence(text: &str, bell: bool, desktop: bool) -> String {
+    let mut out = String::new();
+    if desktop {
+        let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+        out.push_str(&format!("\x1b]9;hark: {clean}\x07"));
+    }
+    if bell {
+        out.push('\x07');
+    }
+    out
+}
+
+pub fn call_attention(text: &str, bell: bool, desktop: bool) {
+    let mut out = std::io::stdout().lock();
+    let _ = out
+        .write_all(attention_sequence(text, bell, desktop).as_bytes())
+        .and_then(|()| out.flush());
+}

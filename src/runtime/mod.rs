@@ -85,6 +85,7 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
     state.role = role;
     state.docs_enabled = docs.is_some();
     state.can_open_browser = links::can_open_browser(&|name| std::env::var(name).ok());
+    state.notify = context.config.notify;
     state.theme = context
         .config
         .theme
@@ -104,6 +105,7 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
                 store: &store_thread,
                 wake: &wake,
                 clock: &context.clock,
+                notify: context.config.notify,
                 docs: docs.as_ref().map(|docs| (docs, &docs_answers)),
             };
             let result = event_loop(
@@ -172,6 +174,7 @@ struct LoopParts<'a> {
     store: &'a StoreThread,
     wake: &'a Notify,
     clock: &'a SharedClock,
+    notify: crate::config::NotifyConfig,
     /// Help Scout Docs, when set up, and where its answers go.
     docs: Option<(
         &'a Arc<docs::DocsSearcher>,
@@ -294,6 +297,8 @@ fn run_effects(parts: &LoopParts<'_>, effects: Vec<Effect>) {
             links::open(url);
         } else if let Effect::Copy(text) = &effect {
             links::copy(text);
+        } else if let Effect::Notify(text) = &effect {
+            links::call_attention(text, parts.notify.bell, parts.notify.desktop);
         } else if let Effect::SearchDocs(query) = effect {
             if let Some((docs, answers)) = parts.docs {
                 docs.start(query, answers.clone());

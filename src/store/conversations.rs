@@ -103,6 +103,8 @@ pub struct ConversationDetail {
 /// How many conversations each folder holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FolderCounts {
+    /// The newest conversation's id: a higher one means new conversations came in.
+    pub newest_id: i64,
     pub open: i64,
     pub mine: i64,
     pub unassigned: i64,
@@ -306,6 +308,11 @@ impl Store {
         )?;
         counts.unassigned = self.conn.query_row(
             "SELECT count(*) FROM conversations WHERE status = 'open' AND assignee IS NULL",
+            [],
+            |row| row.get(0),
+        )?;
+        counts.newest_id = self.conn.query_row(
+            "SELECT coalesce(max(id), 0) FROM conversations",
             [],
             |row| row.get(0),
         )?;
