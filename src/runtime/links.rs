@@ -61,6 +61,27 @@ pub fn copy(text: &str) {
     }
 }
 
+/// The bell and/or an OSC 9 desktop notification saying `text` (cleaned of control characters,
+/// so that nothing in it can end the sequence early).
+pub fn attention_sequence(text: &str, bell: bool, desktop: bool) -> String {
+    let mut out = String::new();
+    if desktop {
+        let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+        out.push_str(&format!("\x1b]9;hark: {clean}\x07"));
+    }
+    if bell {
+        out.push('\x07');
+    }
+    out
+}
+
+pub fn call_attention(text: &str, bell: bool, desktop: bool) {
+    let mut out = std::io::stdout().lock();
+    let _ = out
+        .write_all(attention_sequence(text, bell, desktop).as_bytes())
+        .and_then(|()| out.flush());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,25 +110,4 @@ mod tests {
             assert!(can_open_browser(&env(&[("WAYLAND_DISPLAY", "wayland-0")])));
         }
     }
-}
-
-/// The bell and/or an OSC 9 desktop notification saying `text` (cleaned of control characters,
-/// so that nothing in it can end the sequence early).
-pub fn attention_sequence(text: &str, bell: bool, desktop: bool) -> String {
-    let mut out = String::new();
-    if desktop {
-        let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-        out.push_str(&format!("\x1b]9;hark: {clean}\x07"));
-    }
-    if bell {
-        out.push('\x07');
-    }
-    out
-}
-
-pub fn call_attention(text: &str, bell: bool, desktop: bool) {
-    let mut out = std::io::stdout().lock();
-    let _ = out
-        .write_all(attention_sequence(text, bell, desktop).as_bytes())
-        .and_then(|()| out.flush());
 }
