@@ -141,6 +141,8 @@ pub struct AppState {
     pub theme: crate::config::theme::Theme,
     /// Whether a browser can be opened here (not over SSH, a desktop session).
     pub can_open_browser: bool,
+    /// Whether web addresses on screen are drawn as OSC 8 hyperlinks.
+    pub hyperlinks: bool,
     /// Whether to call for attention on new conversations and assignments.
     pub notify: crate::config::NotifyConfig,
     /// Whether folder counts have been loaded once (the first load announces nothing).
@@ -454,6 +456,7 @@ impl AppState {
             docs_enabled: false,
             theme: crate::config::theme::Theme::default(),
             can_open_browser: false,
+            hyperlinks: false,
             notify: crate::config::NotifyConfig::default(),
             counts_seen: false,
             saved_reply_bodies: std::sync::Arc::from(Vec::new()),

@@ -50,13 +50,20 @@ pub enum Depth {
     None,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ThemeConfig {
     #[serde(default)]
     pub colours: Depth,
+    /// Web addresses on screen as clickable OSC 8 hyperlinks (not on the Linux console).
+    #[serde(default = "on")]
+    pub hyperlinks: bool,
     /// Role name → colour: a name (red, light-blue…), `#rrggbb`, or a palette number 0–255.
     #[serde(flatten)]
     pub roles: BTreeMap<String, String>,
+}
+
+fn on() -> bool {
+    true
 }
 
 /// The theme as drawn: which default colours become what, and the colour depth.
@@ -72,6 +79,16 @@ impl Default for Theme {
         Theme {
             replace: Vec::new(),
             depth: Depth::Truecolor,
+        }
+    }
+}
+
+impl Default for ThemeConfig {
+    fn default() -> Self {
+        ThemeConfig {
+            colours: Depth::Auto,
+            hyperlinks: true,
+            roles: BTreeMap::new(),
         }
     }
 }

@@ -86,6 +86,8 @@ pub async fn run_inbox(context: Context) -> anyhow::Result<Code> {
     state.docs_enabled = docs.is_some();
     state.can_open_browser = links::can_open_browser(&|name| std::env::var(name).ok());
     state.notify = context.config.notify;
+    state.hyperlinks = context.config.theme.hyperlinks
+        && !matches!(std::env::var("TERM").as_deref(), Ok("dumb" | "linux"));
     state.theme = context
         .config
         .theme

@@ -3,6 +3,7 @@
 
 mod docs;
 mod help;
+mod hyperlinks;
 mod list;
 mod replies;
 mod report;
@@ -57,6 +58,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
         help::draw(frame, body, state);
     }
     theme::apply(frame.buffer_mut(), &state.theme);
+    if state.hyperlinks {
+        hyperlinks::apply(frame.buffer_mut());
+    }
 }
 
 /// Which panes fit: wide terminals show all three; narrower ones drop the sidebar (shown in
