@@ -7,13 +7,10 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use hark::app::Pane;
 use hark::app::keymap::Keymap;
-use hark::app::{AccountInfo, Pane};
-use hark::model::NetworkKind;
-use hark::networks::LengthUnit;
 use hark::runtime::harness::Harness;
 use hark::store::Store;
 use support::{median, p99, sorted};
@@ -142,21 +139,7 @@ fn main() {
 /// Key to finished frame in the inbox (keymap, update, the database work, drawing at 120×40).
 fn keys(db: &std::path::Path, account: i64, table: &mut Table) {
     let store = Store::open(db).expect("open");
-    let accounts = BTreeMap::from([(
-        account,
-        AccountInfo {
-            name: "bench".into(),
-            display_name: None,
-            network: NetworkKind::Demo,
-            reply_limit: 5000,
-            reply_unit: LengthUnit::Characters,
-            signatures: true,
-            signature: None,
-            can_hide: false,
-            dm_window: None,
-            private_reply: None,
-        },
-    )]);
+    let accounts = support::bench_accounts(account);
     let mut ui = Harness::new(store, "ana", Keymap::default(), accounts, 0, (120, 40));
     ui.screen();
     let press = |ui: &mut Harness, keys: &str| {

@@ -5,13 +5,10 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use hark::app::Pane;
 use hark::app::keymap::Keymap;
-use hark::app::{AccountInfo, Pane};
-use hark::model::NetworkKind;
-use hark::networks::LengthUnit;
 use hark::runtime::harness::Harness;
 use hark::store::Store;
 use support::{median, p99, sorted};
@@ -27,21 +24,7 @@ fn main() {
     let (conversations, per_conversation) = support::size();
     let (path, account) = support::cached(conversations, per_conversation);
     let store = Store::open(&path).expect("open");
-    let accounts = BTreeMap::from([(
-        account,
-        AccountInfo {
-            name: "bench".into(),
-            display_name: None,
-            network: NetworkKind::Demo,
-            reply_limit: 500,
-            reply_unit: LengthUnit::Characters,
-            signatures: true,
-            signature: None,
-            can_hide: false,
-            dm_window: None,
-            private_reply: None,
-        },
-    )]);
+    let accounts = support::bench_accounts(account);
     let started = Instant::now();
     let mut ui = Harness::new(store, "ana", Keymap::default(), accounts, 0, (120, 40));
     ui.screen();

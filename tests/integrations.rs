@@ -96,21 +96,32 @@ struct Setup {
     config: Config,
 }
 
+/// A notifier for `config` on the database at `db`, sending to Slack without pacing, and
+/// where it reports.
+fn notifier(
+    config: &Config,
+    db: &Path,
+    clock: SharedClock,
+) -> (Notifier, mpsc::UnboundedReceiver<SyncEvent>) {
+    let (sender, events) = mpsc::unbounded_channel();
+    let mut integrations = Integrations::from_config(config);
+    integrations.slack_pace = Duration::ZERO;
+    let notifier = Notifier::new(
+        StoreCell::new(db.to_owned()),
+        clock,
+        sender,
+        Arc::new(integrations),
+    );
+    (notifier, events)
+}
+
 fn setup(config_text: &str) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hark.db");
     let config = Config::parse(config_text, Path::new("config.toml")).unwrap();
     let clock = Arc::new(ManualClock::new(t(0)));
     let shared: SharedClock = clock.clone();
-    let (sender, events) = mpsc::unbounded_channel();
-    let mut integrations = Integrations::from_config(&config);
-    integrations.slack_pace = Duration::ZERO;
-    let notifier = Notifier::new(
-        StoreCell::new(db.clone()),
-        shared,
-        sender,
-        Arc::new(integrations),
-    );
+    let (notifier, events) = notifier(&config, &db, shared);
     Setup {
         _dir: dir,
         db,
@@ -200,15 +211,7 @@ async fn new_assigned_and_overdue_conversations_reach_slack_once_each() {
 
     // Nothing new: nothing sent again, by this process or by another one.
     s.notifier.run_once().await.unwrap();
-    let (sender, _events) = mpsc::unbounded_channel();
-    let mut integrations = Integrations::from_config(&s.config);
-    integrations.slack_pace = Duration::ZERO;
-    let other = Notifier::new(
-        StoreCell::new(s.db.clone()),
-        s.clock.clone(),
-        sender,
-        Arc::new(integrations),
-    );
+    let (other, _events) = notifier(&s.config, &s.db, s.clock.clone());
     other.run_once().await.unwrap();
     assert_eq!(posted(&server).await.len(), 3);
     assert!(matches!(
@@ -375,15 +378,7 @@ async fn a_webhook_that_no_longer_posts_fails_with_slacks_code_in_doctor() {
     std::fs::write(&config_path, &config_text).unwrap();
     let mut s = setup(&config_text);
     s.db = db.clone();
-    let (sender, mut events) = mpsc::unbounded_channel();
-    let mut integrations = Integrations::from_config(&s.config);
-    integrations.slack_pace = Duration::ZERO;
-    let notifier = Notifier::new(
-        StoreCell::new(db.clone()),
-        s.clock.clone(),
-        sender,
-        Arc::new(integrations),
-    );
+    let (notifier, mut events) = notifier(&s.config, &db, s.clock.clone());
     let mut store = Store::open(&db).unwrap();
     let account = mastodon_account(&mut store);
     notifier.run_once().await.unwrap();

@@ -224,3 +224,22 @@ pub fn ensure_saved_replies(path: &Path, count: usize) {
             .expect("add a saved reply");
     }
 }
+
+/// The bench account as the inbox knows it.
+pub fn bench_accounts(account: i64) -> std::collections::BTreeMap<i64, hark::app::AccountInfo> {
+    std::collections::BTreeMap::from([(
+        account,
+        hark::app::AccountInfo {
+            name: "bench".into(),
+            display_name: None,
+            network: NetworkKind::Demo,
+            reply_limit: 5000,
+            reply_unit: hark::networks::LengthUnit::Characters,
+            signatures: true,
+            signature: None,
+            can_hide: false,
+            dm_window: None,
+            private_reply: None,
+        },
+    )])
+}

@@ -59,6 +59,19 @@ pub enum NotSendable {
     TooLong { length: usize, limit: usize },
 }
 
+/// Where the cursor stands with a picker's trigger.
+enum Trigger {
+    /// Still after it: what was typed since.
+    Following(String),
+    Left,
+    /// Just typed, at this row and column.
+    Typed {
+        row: usize,
+        column: usize,
+    },
+    Nothing,
+}
+
 /// A saved reply put into the composer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inserted {
@@ -170,6 +183,26 @@ impl Composer {
     /// The `??` picker opens when `??` is typed at the start of a word (so "really??" stays
     /// text), searches what follows it on the same line, and closes when the cursor leaves it.
     fn follow_docs_trigger(&mut self) {
+        let open_at = self.docs.as_ref().map(|p| (p.row, p.column));
+        match self.trigger(open_at, '?', true) {
+            Trigger::Following(query) => {
+                if let Some(picker) = self.docs.as_mut() {
+                    picker.set_query(&query);
+                }
+            }
+            Trigger::Left => self.docs = None,
+            Trigger::Typed { row, column } => {
+                self.picker = None;
+                self.docs = Some(DocsPicker::new(row, column));
+            }
+            Trigger::Nothing => {}
+        }
+    }
+
+    /// Where the cursor stands with a picker's trigger (`marker` twice): still after the
+    /// trigger the picker opened at (`open_at`), having left it, or having just typed a new one
+    /// (at the start of a word when `word_start`).
+    fn trigger(&self, open_at: Option<(usize, usize)>, marker: char, word_start: bool) -> Trigger {
         let ratatui_textarea::DataCursor(row, column) = self.textarea.cursor();
         let line: Vec<char> = self
             .textarea
@@ -177,24 +210,26 @@ impl Composer {
             .get(row)
             .map(|l| l.chars().collect())
             .unwrap_or_default();
-        if let Some(picker) = self.docs.as_mut() {
-            let still_there = picker.row == row
-                && column >= picker.column + 2
-                && line.get(picker.column..picker.column + 2) == Some(&['?', '?'][..]);
-            if still_there {
-                let query: String = line[picker.column + 2..column.min(line.len())]
-                    .iter()
-                    .collect();
-                picker.set_query(&query);
+        let pair = [marker, marker];
+        if let Some((at_row, at_column)) = open_at {
+            let still_there = at_row == row
+                && column >= at_column + 2
+                && line.get(at_column..at_column + 2) == Some(&pair[..]);
+            return if still_there {
+                Trigger::Following(line[at_column + 2..column.min(line.len())].iter().collect())
             } else {
-                self.docs = None;
-            }
-            return;
+                Trigger::Left
+            };
         }
-        let word_start = column == 2 || (column > 2 && line[column - 3].is_whitespace());
-        if column >= 2 && word_start && line.get(column - 2..column) == Some(&['?', '?'][..]) {
-            self.picker = None;
-            self.docs = Some(DocsPicker::new(row, column - 2));
+        let starts_word =
+            !word_start || column == 2 || (column > 2 && line[column - 3].is_whitespace());
+        if column >= 2 && starts_word && line.get(column - 2..column) == Some(&pair[..]) {
+            Trigger::Typed {
+                row,
+                column: column - 2,
+            }
+        } else {
+            Trigger::Nothing
         }
     }
 
@@ -215,34 +250,23 @@ impl Composer {
     /// The picker opens when `##` has just been typed, filters on what follows it on the same
     /// line, and closes when the cursor leaves that text.
     fn follow_trigger(&mut self, replies: &[SavedReply], bodies: &std::sync::Arc<[String]>) {
-        let ratatui_textarea::DataCursor(row, column) = self.textarea.cursor();
-        let line: Vec<char> = self
-            .textarea
-            .lines()
-            .get(row)
-            .map(|l| l.chars().collect())
-            .unwrap_or_default();
-        if let Some(picker) = self.picker.as_mut() {
-            let still_there = picker.row == row
-                && column >= picker.column + 2
-                && line.get(picker.column..picker.column + 2) == Some(&['#', '#'][..]);
-            if still_there {
-                let query: String = line[picker.column + 2..column.min(line.len())]
-                    .iter()
-                    .collect();
-                picker.set_query(&query, replies);
-            } else {
-                self.picker = None;
+        let open_at = self.picker.as_ref().map(|p| (p.row, p.column));
+        match self.trigger(open_at, '#', false) {
+            Trigger::Following(query) => {
+                if let Some(picker) = self.picker.as_mut() {
+                    picker.set_query(&query, replies);
+                }
             }
-            return;
-        }
-        if column >= 2 && line.get(column - 2..column) == Some(&['#', '#'][..]) {
-            self.picker = Some(Picker::new(
-                row,
-                column - 2,
-                replies,
-                std::sync::Arc::clone(bodies),
-            ));
+            Trigger::Left => self.picker = None,
+            Trigger::Typed { row, column } => {
+                self.picker = Some(Picker::new(
+                    row,
+                    column,
+                    replies,
+                    std::sync::Arc::clone(bodies),
+                ));
+            }
+            Trigger::Nothing => {}
         }
     }
 

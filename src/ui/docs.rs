@@ -2,9 +2,8 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::AppState;
 use crate::app::docs_picker::{DocsResults, SHOWN};
@@ -56,29 +55,11 @@ pub fn draw(frame: &mut Frame<'_>, above: Rect, state: &AppState) {
             }
         }
     }
-    let height = u16::try_from(lines.len() + 2)
-        .unwrap_or(u16::MAX)
-        .min(above.height);
-    let area = Rect {
-        x: above.x,
-        y: above.y + above.height.saturating_sub(height),
-        width: above.width,
-        height,
-    };
-    let title = Line::from(vec![
-        Span::styled(" Help Scout Docs ", Style::new().bold()),
-        Span::styled(
-            format!("??{} ", sanitize_line(&picker.query)),
-            Style::new().fg(Color::Magenta),
-        ),
-    ]);
-    let hint = Line::from(" ↑↓ · Enter insert · Esc as typed ")
-        .right_aligned()
-        .dim();
-    let block = Block::bordered()
-        .border_style(Style::new().fg(Color::Magenta))
-        .title(title)
-        .title_bottom(hint);
-    frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    super::draw_composer_picker(
+        frame,
+        above,
+        lines,
+        ("Help Scout Docs", "??", &picker.query),
+        Color::Magenta,
+    );
 }

@@ -37,6 +37,42 @@ pub(crate) fn focus_style(focused: bool) -> Style {
     }
 }
 
+/// A composer picker (`##` saved replies, `??` Help Scout Docs): `lines` in a box at the
+/// bottom of `above`, titled with `name` and what was typed after its `trigger`.
+pub(crate) fn draw_composer_picker(
+    frame: &mut Frame<'_>,
+    above: Rect,
+    lines: Vec<Line<'static>>,
+    (name, trigger, query): (&str, &str, &str),
+    colour: Color,
+) {
+    let height = u16::try_from(lines.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(above.height);
+    let area = Rect {
+        x: above.x,
+        y: above.y + above.height.saturating_sub(height),
+        width: above.width,
+        height,
+    };
+    let title = Line::from(vec![
+        Span::styled(format!(" {name} "), Style::new().bold()),
+        Span::styled(
+            format!("{trigger}{} ", sanitize_line(query)),
+            Style::new().fg(colour),
+        ),
+    ]);
+    let hint = Line::from(" ↑↓ · Enter insert · Esc as typed ")
+        .right_aligned()
+        .dim();
+    let block = ratatui::widgets::Block::bordered()
+        .border_style(Style::new().fg(colour))
+        .title(title)
+        .title_bottom(hint);
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
 pub fn draw(frame: &mut Frame<'_>, state: &AppState) {
     let [header, body, status, footer] = Layout::vertical([
         Constraint::Length(1),

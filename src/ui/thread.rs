@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::focus_style;
 use crate::app::keymap::Command;
@@ -94,31 +94,13 @@ fn draw_picker(frame: &mut Frame<'_>, above: Rect, state: &AppState) {
         };
         lines.push(Line::styled(text, Style::new().fg(Color::DarkGray)));
     }
-    let height = u16::try_from(lines.len() + 2)
-        .unwrap_or(u16::MAX)
-        .min(above.height);
-    let area = Rect {
-        x: above.x,
-        y: above.y + above.height.saturating_sub(height),
-        width: above.width,
-        height,
-    };
-    let title = Line::from(vec![
-        Span::styled(" Saved replies ", Style::new().bold()),
-        Span::styled(
-            format!("##{} ", sanitize_line(&picker.query)),
-            Style::new().fg(Color::Cyan),
-        ),
-    ]);
-    let hint = Line::from(" ↑↓ · Enter insert · Esc as typed ")
-        .right_aligned()
-        .dim();
-    let block = Block::bordered()
-        .border_style(Style::new().fg(Color::Cyan))
-        .title(title)
-        .title_bottom(hint);
-    frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    super::draw_composer_picker(
+        frame,
+        above,
+        lines,
+        ("Saved replies", "##", &picker.query),
+        Color::Cyan,
+    );
 }
 
 fn draw_messages(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
