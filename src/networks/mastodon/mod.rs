@@ -7,6 +7,7 @@ pub mod auth;
 pub mod model;
 
 use async_trait::async_trait;
+use futures_util::{StreamExt as _, stream};
 use serde::de::DeserializeOwned;
 use tokio::sync::OnceCell;
 
@@ -29,6 +30,8 @@ const PAGE: usize = 40;
 const BACKFILL_PAGES: usize = 5;
 /// Mastodon's default status length.
 const DEFAULT_LIMIT: usize = 500;
+/// Threads of mentions fetched at the same time (one request each).
+const THREADS_AT_ONCE: usize = 4;
 
 pub struct MastodonNetwork {
     client: Client,
@@ -143,6 +146,7 @@ impl MastodonNetwork {
             .await?;
         let full = page.len() >= PAGE;
         let mut items = Vec::new();
+        let mut mentions = Vec::new();
         let (mut newest, mut oldest): (Option<String>, Option<String>) = (None, None);
         for value in page {
             let Some(notification) = parse_item::<Notification>(value.clone(), "notification")
@@ -161,16 +165,19 @@ impl MastodonNetwork {
                 continue;
             };
             let raw = value.get("status").cloned().unwrap_or_default();
-            items.extend(
-                self.thread_items(
-                    status,
-                    raw,
-                    ConversationKind::Mention,
-                    None,
-                    &notification.account,
-                )
-                .await?,
-            );
+            mentions.push((status, raw, notification.account));
+        }
+        // Each mention's thread is its own request: a few at a time, answers kept in order.
+        let threads: Vec<NetworkResult<Vec<IncomingItem>>> = stream::iter(mentions)
+            .map(|(status, raw, author)| async move {
+                self.thread_items(status, raw, ConversationKind::Mention, None, &author)
+                    .await
+            })
+            .buffered(THREADS_AT_ONCE)
+            .collect()
+            .await;
+        for thread in threads {
+            items.extend(thread?);
         }
         let (next, more) = match (position, newest, oldest) {
             (MentionsCursor::Fresh, Some(newest), Some(oldest)) if full && BACKFILL_PAGES > 1 => (
