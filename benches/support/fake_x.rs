@@ -44,9 +44,25 @@ const WORDS: &[&str] = &[
     "box",
 ];
 
-/// X's mentions, made up as they are asked for: post n (1-based) is id FIRST_ID + n.
+/// X's mentions: post n (1-based) is id FIRST_ID + n. Every answer is made before the clock
+/// starts, so that the fake's own work (it shares the machine) is not counted as hark's.
 struct Mentions {
-    total: u64,
+    answers: std::collections::HashMap<(u64, u64), Vec<u8>>,
+}
+
+impl Mentions {
+    fn new(total: u64) -> Mentions {
+        let mut answers = std::collections::HashMap::new();
+        let mut since = 0;
+        while since < total {
+            for page in 0..PAGES_PER_SYNC {
+                let body = answer(total, since, page);
+                answers.insert((since, page), serde_json::to_vec(&body).unwrap_or_default());
+            }
+            since += PAGE * PAGES_PER_SYNC;
+        }
+        Mentions { answers }
+    }
 }
 
 impl Respond for Mentions {
@@ -61,23 +77,32 @@ impl Respond for Mentions {
             .get("pagination_token")
             .and_then(|t| t.parse::<u64>().ok())
             .unwrap_or(0);
-        // What is new since the cursor, newest first, as much as one sync reads.
-        let top = (since + PAGE * PAGES_PER_SYNC).min(self.total);
-        let high = top.saturating_sub(page * PAGE);
-        let low = high.saturating_sub(PAGE).max(since);
-        let data: Vec<Value> = (low + 1..=high).rev().map(post).collect();
-        let users: Vec<Value> = (low + 1..=high).map(|n| user(author(n))).collect();
-        let mut meta = json!({ "result_count": data.len() });
-        if let (Some(newest), Some(oldest)) = (data.first(), data.last()) {
-            meta["newest_id"] = newest["id"].clone();
-            meta["oldest_id"] = oldest["id"].clone();
+        match self.answers.get(&(since, page)) {
+            Some(body) => ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"),
+            None => {
+                ResponseTemplate::new(200).set_body_json(json!({ "meta": { "result_count": 0 } }))
+            }
         }
-        if low > since {
-            meta["next_token"] = json!((page + 1).to_string());
-        }
-        ResponseTemplate::new(200)
-            .set_body_json(json!({ "data": data, "includes": { "users": users }, "meta": meta }))
     }
+}
+
+/// One answer of the mentions endpoint: what is new since post `since`, newest first, as much
+/// as one sync reads, 100 a page.
+fn answer(total: u64, since: u64, page: u64) -> Value {
+    let top = (since + PAGE * PAGES_PER_SYNC).min(total);
+    let high = top.saturating_sub(page * PAGE);
+    let low = high.saturating_sub(PAGE).max(since);
+    let data: Vec<Value> = (low + 1..=high).rev().map(post).collect();
+    let users: Vec<Value> = (low + 1..=high).map(|n| user(author(n))).collect();
+    let mut meta = json!({ "result_count": data.len() });
+    if let (Some(newest), Some(oldest)) = (data.first(), data.last()) {
+        meta["newest_id"] = newest["id"].clone();
+        meta["oldest_id"] = oldest["id"].clone();
+    }
+    if low > since {
+        meta["next_token"] = json!((page + 1).to_string());
+    }
+    json!({ "data": data, "includes": { "users": users }, "meta": meta })
 }
 
 fn author(n: u64) -> u64 {
@@ -134,7 +159,7 @@ pub fn ingest_rate(total: u64) -> f64 {
             .await;
         Mock::given(method("GET"))
             .and(path(format!("/2/users/{ME}/mentions")))
-            .respond_with(Mentions { total })
+            .respond_with(Mentions::new(total))
             .mount(&server)
             .await;
         let dir = tempfile::tempdir().expect("a folder");
