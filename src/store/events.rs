@@ -103,7 +103,7 @@ pub(super) fn record_event(
     Ok(())
 }
 
-fn event_from(row: &Row<'_>) -> rusqlite::Result<Event> {
+pub(super) fn event_from(row: &Row<'_>) -> rusqlite::Result<Event> {
     Ok(Event {
         id: row.get(0)?,
         at: row.get(1)?,

@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::events::{Event, event_from};
 use super::{Store, StoreResult};
 use crate::model::{Millis, NetworkKind, from_millis};
 
@@ -99,14 +100,14 @@ impl Store {
                 .filter_map(|e| log_kind(e))
                 .collect();
             let kinds_json = serde_json::to_string(&kinds).unwrap_or_else(|_| "[]".into());
-            let events: Vec<LoggedEvent> = tx
+            let events: Vec<Event> = tx
                 .prepare_cached(
                     "SELECT id, at, actor, kind, conversation_id, message_id, data FROM events
                      WHERE id > ?1 AND id <= ?2
                        AND kind IN (SELECT value FROM json_each(?3))
                      ORDER BY id LIMIT ?4",
                 )?
-                .query_map(params![cursor, newest, kinds_json, BATCH], logged_event)?
+                .query_map(params![cursor, newest, kinds_json, BATCH], event_from)?
                 .collect::<rusqlite::Result<_>>()?;
             let reached = if events.len() as i64 == BATCH {
                 events.last().map_or(newest, |e| e.id)
@@ -398,35 +399,12 @@ fn notification_from(row: &Row<'_>) -> rusqlite::Result<Notification> {
     })
 }
 
-struct LoggedEvent {
-    id: i64,
-    at: Millis,
-    actor: String,
-    kind: String,
-    conversation_id: Option<i64>,
-    message_id: Option<i64>,
-    data: Value,
-}
-
-fn logged_event(row: &Row<'_>) -> rusqlite::Result<LoggedEvent> {
-    let data: String = row.get(6)?;
-    Ok(LoggedEvent {
-        id: row.get(0)?,
-        at: row.get(1)?,
-        actor: row.get(2)?,
-        kind: row.get(3)?,
-        conversation_id: row.get(4)?,
-        message_id: row.get(5)?,
-        data: serde_json::from_str(&data).unwrap_or(Value::Null),
-    })
-}
-
 /// Whether the channel announces this event: new conversations pass its tag, rule and age
 /// filters; the other events always pass.
 fn wanted(
     tx: &Transaction<'_>,
     subscription: &ChannelSubscription,
-    event: &LoggedEvent,
+    event: &Event,
     now: Millis,
 ) -> StoreResult<bool> {
     if event.kind != "conversation_created" {
@@ -462,7 +440,8 @@ fn wanted(
 
 /// The event as integrations see it: the conversation, the customer and the message it is
 /// about (the one it names, or the customer's latest), with a link to the original post.
-fn payload(tx: &Transaction<'_>, event: &LoggedEvent) -> StoreResult<Value> {
+fn payload(tx: &Transaction<'_>, event: &Event) -> StoreResult<Value> {
+    let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
     let mut payload = json!({
         "event": event_name(&event.kind),
         "event_id": event.id,
@@ -470,11 +449,11 @@ fn payload(tx: &Transaction<'_>, event: &LoggedEvent) -> StoreResult<Value> {
         "actor": event.actor,
     });
     match event.kind.as_str() {
-        "assigned" => payload["assignee"] = event.data["assignee"].clone(),
+        "assigned" => payload["assignee"] = data["assignee"].clone(),
         "sla_breached" => {
             payload["sla"] = json!({
-                "target_minutes": event.data["target_minutes"],
-                "waiting_since": event.data["waiting_since"].as_i64().map(iso),
+                "target_minutes": data["target_minutes"],
+                "waiting_since": data["waiting_since"].as_i64().map(iso),
             });
         }
         _ => {}
