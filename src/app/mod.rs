@@ -1212,6 +1212,18 @@ fn attention(state: &AppState, counts: &FolderCounts) -> Option<Effect> {
     Some(Effect::Notify(text))
 }
 
+/// A failure for the status bar: `(retrying, given_up)` names it, with when the next try is.
+fn retry_text(
+    (retrying, given_up): (&str, &str),
+    message: &str,
+    retry_in: Option<std::time::Duration>,
+) -> String {
+    match retry_in {
+        Some(wait) => format!("{retrying}: {message}; retry in {}s", wait.as_secs()),
+        None => format!("{given_up}: {message}"),
+    }
+}
+
 fn apply_sync_event(state: &mut AppState, event: SyncEvent) {
     let (account, text) = match event {
         SyncEvent::Started { account } => (account, "syncing…".to_string()),
@@ -1227,13 +1239,7 @@ fn apply_sync_event(state: &mut AppState, event: SyncEvent) {
             account,
             message,
             retry_in,
-        } => {
-            let text = match retry_in {
-                Some(wait) => format!("error: {message}; retry in {}s", wait.as_secs()),
-                None => format!("error: {message}"),
-            };
-            (account, text)
-        }
+        } => (account, retry_text(("error", "error"), &message, retry_in)),
         SyncEvent::Delivered {
             account, action, ..
         } => (account, format!("{action} sent")),
@@ -1242,13 +1248,10 @@ fn apply_sync_event(state: &mut AppState, event: SyncEvent) {
             message,
             retry_in,
             ..
-        } => {
-            let text = match retry_in {
-                Some(wait) => format!("send failed: {message}; retry in {}s", wait.as_secs()),
-                None => format!("send failed: {message}"),
-            };
-            (account, text)
-        }
+        } => (
+            account,
+            retry_text(("send failed", "send failed"), &message, retry_in),
+        ),
         SyncEvent::Notified { channel } => {
             // A channel that works again stops showing its last error.
             state.sync_status.remove(&channel);
@@ -1258,13 +1261,10 @@ fn apply_sync_event(state: &mut AppState, event: SyncEvent) {
             channel,
             message,
             retry_in,
-        } => {
-            let text = match retry_in {
-                Some(wait) => format!("not delivered: {message}; retry in {}s", wait.as_secs()),
-                None => format!("failed: {message}"),
-            };
-            (channel, text)
-        }
+        } => (
+            channel,
+            retry_text(("not delivered", "failed"), &message, retry_in),
+        ),
     };
     state.sync_status.insert(account, text);
 }
