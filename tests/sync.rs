@@ -64,6 +64,7 @@ impl Network for ScriptedNetwork {
                 items: Vec::new(),
                 cursor: None,
                 more: false,
+                resume: None,
             }))
     }
 
@@ -108,6 +109,7 @@ fn page(
         items,
         cursor: Some(cursor.into()),
         more,
+        resume: None,
     })
 }
 
@@ -187,6 +189,112 @@ async fn a_failed_fetch_keeps_the_cursor_and_says_why() {
     );
     assert!(state.last_error.unwrap().contains("rate limited"));
     assert_eq!(store.message_count().unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_pass_in_pages_saves_its_cursor_only_at_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (_, account_id) = store_with_account(Some(&path));
+    let clock = ManualClock::new(t(100));
+    let network = Arc::new(ScriptedNetwork::default());
+    let resumed = |items, resume: &str| {
+        Ok(FetchPage {
+            items,
+            cursor: None,
+            more: false,
+            resume: Some(resume.into()),
+        })
+    };
+    network.pages.lock().unwrap().extend([
+        resumed(vec![inbound("a", "3", "three", 3)], "pass-page-2"),
+        resumed(vec![inbound("a", "2", "two", 2)], "pass-page-3"),
+        Err(NetworkError::Transient("upstream went away".into())),
+    ]);
+    let (sync, _events) = engine(&path, &clock);
+    sync.sync_once(&account(account_id, network.clone()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        *network.cursors_asked.lock().unwrap(),
+        vec![
+            None,
+            Some("pass-page-2".to_string()),
+            Some("pass-page-3".to_string())
+        ]
+    );
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.message_count().unwrap(), 2, "written pages stay");
+    let state = store.sync_cursor(account_id, "mentions").unwrap().unwrap();
+    assert_eq!(state.cursor, None, "a pass cut short starts again");
+    drop(store);
+
+    // The next pass starts over and ends with the newest position.
+    let network = Arc::new(ScriptedNetwork::default());
+    network.pages.lock().unwrap().extend([
+        resumed(vec![inbound("a", "3", "three", 3)], "pass-page-2"),
+        page(vec![inbound("a", "1", "one", 1)], "newest-3", false),
+    ]);
+    let summary = sync
+        .sync_once(&account(account_id, network.clone()))
+        .await
+        .unwrap();
+    assert_eq!((summary.new_messages, summary.duplicates), (1, 1));
+    assert_eq!(network.cursors_asked.lock().unwrap()[0], None);
+    let store = Store::open(&path).unwrap();
+    let state = store.sync_cursor(account_id, "mentions").unwrap().unwrap();
+    assert_eq!(state.cursor.as_deref(), Some("newest-3"));
+    let conversation = store
+        .folder_page(&Folder::Open, PageCursor::START, 10)
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        (conversation.snippet.as_str(), conversation.message_count),
+        ("three", 3),
+        "the newest message gives the list its line, whatever order pages came in"
+    );
+}
+
+#[tokio::test]
+async fn the_configured_rules_triage_what_the_sync_brings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (_, account_id) = store_with_account(Some(&path));
+    let clock = ManualClock::new(t(100));
+    let config = hark::config::Config::parse(
+        r#"
+[[rules]]
+name = "refunds"
+when = "contains refund"
+then = ["tag Refund", "priority high"]
+"#,
+        std::path::Path::new("config.toml"),
+    )
+    .unwrap();
+    let network = Arc::new(ScriptedNetwork::default());
+    network.pages.lock().unwrap().extend([page(
+        vec![
+            inbound("a", "1", "I want a refund", 1),
+            inbound("b", "2", "Lovely beans", 2),
+        ],
+        "c1",
+        false,
+    )]);
+    let (sync, _events) = engine(&path, &clock);
+    let sync = sync.with_rules(config.rule_set);
+    sync.sync_once(&account(account_id, network)).await.unwrap();
+    let store = Store::open(&path).unwrap();
+    let rows = store
+        .folder_page(&Folder::Open, PageCursor::START, 10)
+        .unwrap();
+    let refund = rows
+        .iter()
+        .find(|r| r.snippet == "I want a refund")
+        .unwrap();
+    assert_eq!(refund.tags, vec!["Refund".to_string()]);
+    assert_eq!(refund.priority, 1);
+    let other = rows.iter().find(|r| r.snippet == "Lovely beans").unwrap();
+    assert!(other.tags.is_empty());
 }
 
 #[tokio::test]

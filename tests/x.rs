@@ -95,12 +95,17 @@ async fn mentions_arrive_by_thread_with_the_post_they_answer() {
         .mount(&server)
         .await;
 
-    let page = network(&server, &clock)
-        .fetch_since(MENTIONS, None)
-        .await
-        .unwrap();
-    let summary: Vec<(&str, &str, ConversationKind, Direction)> = page
-        .items
+    let x = network(&server, &clock);
+    let first = x.fetch_since(MENTIONS, None).await.unwrap();
+    assert_eq!(first.cursor, None, "nothing is saved before the pass ends");
+    let resume = first
+        .resume
+        .clone()
+        .expect("the pass goes on to the next page");
+    let page = x.fetch_since(MENTIONS, Some(&resume)).await.unwrap();
+    assert_eq!(page.resume, None);
+    let items: Vec<_> = first.items.iter().chain(&page.items).collect();
+    let summary: Vec<(&str, &str, ConversationKind, Direction)> = items
         .iter()
         .map(|i| {
             (
@@ -119,7 +124,7 @@ async fn mentions_arrive_by_thread_with_the_post_they_answer() {
             ("1500", "1500", ConversationKind::Mention, Direction::In),
         ]
     );
-    let reply = &page.items[1];
+    let reply = items[1];
     assert_eq!(reply.customer.handle, "@minji");
     assert_eq!(reply.customer.name.as_deref(), Some("민지"));
     assert_eq!(reply.customer.followers, Some(42));
@@ -130,6 +135,61 @@ async fn mentions_arrive_by_thread_with_the_post_they_answer() {
         "the newest id of all pages"
     );
     server.verify().await;
+}
+
+#[tokio::test]
+async fn a_pass_reads_five_pages_at_most_and_keeps_its_since_id_throughout() {
+    let server = MockServer::start().await;
+    let clock = clock();
+    mount_me(&server).await;
+    // Every page says there is more; each is newer than the last pass (since_id 1000).
+    Mock::given(method("GET"))
+        .and(path(format!("/2/users/{ME}/mentions")))
+        .and(query_param("since_id", "1000"))
+        .respond_with(|request: &wiremock::Request| {
+            let page: u64 = request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "pagination_token")
+                .map_or(0, |(_, v)| v.parse().unwrap());
+            let id = (2000 - page).to_string();
+            ResponseTemplate::new(200).set_body_json(json!({
+                "data": [{ "id": id, "text": "@kettlecrumb hi", "author_id": "9", "conversation_id": id,
+                           "created_at": "2026-06-10T08:00:00.000Z" }],
+                "includes": { "users": [user("9", "ana_g", "Ana García")] },
+                "meta": { "result_count": 1, "newest_id": id, "oldest_id": id,
+                          "next_token": (page + 1).to_string() }
+            }))
+        })
+        .expect(5)
+        .mount(&server)
+        .await;
+    let x = network(&server, &clock);
+    let mut position = Some("1000".to_string());
+    let mut pages = Vec::new();
+    loop {
+        let page = x.fetch_since(MENTIONS, position.as_deref()).await.unwrap();
+        let resume = page.resume.clone();
+        pages.push(page);
+        match resume {
+            Some(resume) => position = Some(resume),
+            None => break,
+        }
+    }
+    assert_eq!(pages.len(), 5);
+    assert!(pages[..4].iter().all(|p| p.cursor.is_none()));
+    assert_eq!(
+        pages[4].cursor.as_deref(),
+        Some("2000"),
+        "the newest id, from the first page"
+    );
+    server.verify().await;
+
+    let garbled = x
+        .fetch_since(MENTIONS, Some("{not json"))
+        .await
+        .unwrap_err();
+    assert!(matches!(garbled, NetworkError::Malformed(_)), "{garbled:?}");
 }
 
 #[tokio::test]

@@ -53,6 +53,9 @@ pub struct FetchPage {
     pub cursor: Option<String>,
     /// Whether more items are waiting right now (fetch again at once).
     pub more: bool,
+    /// Where this pass goes on, when it has more pages: fetch again at once from here (given
+    /// as the cursor). Never saved: a pass cut short starts again from the stored cursor.
+    pub resume: Option<String>,
 }
 
 /// A reply to post into a conversation.

@@ -18,7 +18,7 @@ use crate::clock::SharedClock;
 use crate::model::{Millis, OutboxAction};
 use crate::networks::{Network, NetworkError, ReplyRequest};
 use crate::rules::RuleSet;
-use crate::store::{ClaimedAction, IngestReport, StoreError};
+use crate::store::{ClaimedAction, IngestReport, PageSource, StoreError};
 
 /// A delivery is given up after this many attempts, and shown as failed with its last reason.
 pub const MAX_DELIVERY_ATTEMPTS: i64 = 8;
@@ -34,6 +34,18 @@ pub const LEASE_TTL_MILLIS: i64 = 45_000;
 const OUTBOX_POLL: Duration = Duration::from_secs(2);
 /// Pages fetched from one stream in one pass, at most, so one busy stream cannot starve others.
 const MAX_PAGES_PER_PASS: usize = 200;
+/// Fetched pages waiting to be written, at most, while the next one is fetched.
+const PAGES_IN_FLIGHT: usize = 2;
+
+/// A page being prepared and written, after the pages before it: answers the counts of all.
+type PageWrite = tokio::task::JoinHandle<Result<PassSummary, SyncError>>;
+
+/// The outcome of a page's write task.
+fn joined(
+    outcome: Result<Result<PassSummary, SyncError>, tokio::task::JoinError>,
+) -> Result<PassSummary, SyncError> {
+    outcome.map_err(|join_error| SyncError::Task(join_error.to_string()))?
+}
 
 /// One account the engine syncs.
 #[derive(Clone)]
@@ -118,6 +130,23 @@ pub struct PassSummary {
     pub delivery_failures: usize,
     /// Snoozed conversations whose time came.
     pub woken: usize,
+}
+
+impl PassSummary {
+    fn add_report(&mut self, report: &IngestReport) {
+        self.new_messages += report.new_messages;
+        self.new_conversations += report.new_conversations;
+        self.duplicates += report.duplicates;
+        self.reopened += report.reopened.len();
+    }
+
+    /// Adds what fetching did (pages written); deliveries and wakes are counted elsewhere.
+    fn add(&mut self, fetched: &PassSummary) {
+        self.new_messages += fetched.new_messages;
+        self.new_conversations += fetched.new_conversations;
+        self.duplicates += fetched.duplicates;
+        self.reopened += fetched.reopened;
+    }
 }
 
 pub struct SyncEngine {
@@ -238,6 +267,11 @@ impl SyncEngine {
         fetched.map(|()| summary)
     }
 
+    /// Fetches one stream until it is up to date. Each page is prepared and written on its own
+    /// task while the next one is fetched (the network's wait, the CPU's and the database's
+    /// overlap); each write waits for the one before, so pages are written in the order they
+    /// came and the cursor saved with the last never passes an unwritten page. At most
+    /// `PAGES_IN_FLIGHT` fetched pages wait to be written.
     async fn fetch_stream(
         &self,
         account: &SyncAccount,
@@ -245,15 +279,24 @@ impl SyncEngine {
         summary: &mut PassSummary,
     ) -> Result<(), SyncError> {
         let account_id = account.account_id;
-        let mut cursor = self
+        let mut position = self
             .store
             .run(move |store| store.sync_cursor(account_id, stream))
             .await?
             .and_then(|state| state.cursor);
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(PAGES_IN_FLIGHT));
+        let mut writes: Option<PageWrite> = None;
         for _ in 0..MAX_PAGES_PER_PASS {
-            let page = match account.network.fetch_since(stream, cursor.as_deref()).await {
+            let fetched = account
+                .network
+                .fetch_since(stream, position.as_deref())
+                .await;
+            let page = match fetched {
                 Ok(page) => page,
                 Err(source) => {
+                    if let Some(writes) = writes {
+                        summary.add(&joined(writes.await)?);
+                    }
                     let message = source.to_string();
                     let now = self.now();
                     self.store
@@ -267,41 +310,77 @@ impl SyncEngine {
                     });
                 }
             };
-            let network = account.network.kind();
-            let next_cursor = page.cursor.clone().or(cursor.clone());
-            let saved_cursor = page.cursor.clone();
-            let items = page.items;
-            let now = self.now();
-            let report = self
-                .store
+            let again = page.resume.is_some() || page.more;
+            position = page.resume.clone().or(page.cursor.clone()).or(position);
+            let permit = Arc::clone(&in_flight)
+                .acquire_owned()
+                .await
+                .map_err(|closed| SyncError::Task(closed.to_string()))?;
+            writes = Some(self.write_page(account, stream, page, writes, permit));
+            if !again {
+                break;
+            }
+        }
+        if let Some(writes) = writes {
+            summary.add(&joined(writes.await)?);
+        }
+        Ok(())
+    }
+
+    /// Prepares and writes a page after the pages before it (`earlier`, whose counts it adds
+    /// to its own), announcing what it brought.
+    fn write_page(
+        &self,
+        account: &SyncAccount,
+        stream: &'static str,
+        page: crate::networks::FetchPage,
+        earlier: Option<PageWrite>,
+        permit: tokio::sync::OwnedSemaphorePermit,
+    ) -> PageWrite {
+        let store = self.store.clone();
+        let rules = Arc::clone(&self.rules);
+        let events = self.events.clone();
+        let account_id = account.account_id;
+        let account_name = account.name.clone();
+        let network = account.network.kind();
+        let now = self.now();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let preparing = {
+                let rules = Arc::clone(&rules);
+                tokio::task::spawn_blocking(move || crate::store::prepare(page.items, &rules))
+            };
+            let mut counts = match earlier {
+                Some(earlier) => joined(earlier.await)?,
+                None => PassSummary::default(),
+            };
+            let items = preparing
+                .await
+                .map_err(|join_error| SyncError::Task(join_error.to_string()))?;
+            let cursor = page.cursor;
+            let report = store
                 .run(move |store| {
-                    store.ingest(
+                    let source = PageSource {
                         account_id,
                         network,
                         stream,
-                        &items,
-                        saved_cursor.as_deref(),
+                        cursor: cursor.as_deref(),
                         now,
-                    )
+                    };
+                    store.ingest_prepared(&source, &items, &rules)
                 })
                 .await?;
-            summary.new_messages += report.new_messages;
-            summary.new_conversations += report.new_conversations;
-            summary.duplicates += report.duplicates;
-            summary.reopened += report.reopened.len();
+            counts.add_report(&report);
             if report.new_messages > 0 || !report.reopened.is_empty() {
-                self.emit(SyncEvent::Fetched {
-                    account: account.name.clone(),
+                // Nobody listening (e.g. a test) is fine.
+                let _ = events.send(SyncEvent::Fetched {
+                    account: account_name,
                     stream: stream.to_owned(),
                     report,
                 });
             }
-            cursor = next_cursor;
-            if !page.more {
-                break;
-            }
-        }
-        Ok(())
+            Ok(counts)
+        })
     }
 
     /// Delivers every outbox entry of the account that is due now.

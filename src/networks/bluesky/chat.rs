@@ -70,6 +70,7 @@ impl Chat<'_> {
                 items,
                 cursor: newest.or(Some(String::new())),
                 more: false,
+                resume: None,
             });
         };
         let mut params = Vec::new();
@@ -105,6 +106,7 @@ impl Chat<'_> {
             items,
             cursor: next,
             more: false,
+            resume: None,
         })
     }
 

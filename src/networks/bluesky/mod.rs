@@ -313,6 +313,7 @@ impl Network for BlueskyNetwork {
             items,
             cursor: newest,
             more: false,
+            resume: None,
         })
     }
 

@@ -401,6 +401,7 @@ impl Network for DemoNetwork {
             items,
             cursor: Some(next.to_string()),
             more: next.conversations < available,
+            resume: None,
         })
     }
 

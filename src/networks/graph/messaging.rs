@@ -80,6 +80,7 @@ pub async fn fetch_conversations(
             .map(|t| t.timestamp().to_string())
             .or(cursor.map(str::to_owned)),
         more: false,
+        resume: None,
     })
 }
 
@@ -136,6 +137,7 @@ pub fn page_of_items(mut items: Vec<IncomingItem>, cursor: Option<&str>) -> Fetc
         items,
         cursor: newest,
         more: false,
+        resume: None,
     }
 }
 

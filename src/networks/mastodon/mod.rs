@@ -194,6 +194,7 @@ impl MastodonNetwork {
                     items,
                     cursor: None,
                     more: false,
+                    resume: None,
                 });
             }
             (
@@ -225,6 +226,7 @@ impl MastodonNetwork {
             items,
             cursor: Some(next.to_string()),
             more,
+            resume: None,
         })
     }
 
@@ -274,6 +276,7 @@ impl MastodonNetwork {
             items,
             cursor: newest,
             more,
+            resume: None,
         })
     }
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use reqwest::Method;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
@@ -39,6 +40,42 @@ pub const POST_LIMIT: usize = 280;
 struct Me {
     id: String,
     username: String,
+}
+
+/// One page of posts read.
+struct PostPage {
+    items: Vec<crate::model::IncomingItem>,
+    newest: Option<String>,
+    next_token: Option<String>,
+}
+
+/// Where a pass over mentions stands between two pages (a page's `resume`): the pass's
+/// `since_id`, the next page's token, the newest id seen so far and the pages read.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct MentionsPass {
+    since: Option<String>,
+    token: Option<String>,
+    newest: Option<String>,
+    pages: usize,
+}
+
+impl MentionsPass {
+    /// The stored cursor is a post id; a pass under way is one of these, as JSON.
+    fn from_cursor(cursor: Option<&str>) -> NetworkResult<MentionsPass> {
+        match cursor {
+            Some(text) if text.starts_with('{') => serde_json::from_str(text).map_err(|err| {
+                NetworkError::Malformed(format!("a mentions position that cannot be read: {err}"))
+            }),
+            since => Ok(MentionsPass {
+                since: since.map(str::to_owned),
+                ..MentionsPass::default()
+            }),
+        }
+    }
+
+    fn to_cursor(&self) -> String {
+        json!(self).to_string()
+    }
 }
 
 pub struct XNetwork {
@@ -110,16 +147,22 @@ impl XNetwork {
         ]
     }
 
-    /// Mentions newer than the cursor (a post id), newest page first, following `next_token`.
+    /// Mentions newer than the cursor (a post id), newest page first, one page per call: a page
+    /// with more behind it answers where the pass goes on (`resume`, not saved), and the last
+    /// one the newest id seen as the cursor, so a pass cut short starts again from the old one.
     async fn fetch_mentions(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
         let me = self.me().await?;
+        let mut pass = MentionsPass::from_cursor(cursor)?;
         let mut query = self.post_query();
-        if let Some(since) = cursor {
-            query.push(("since_id", since.to_owned()));
+        if let Some(since) = &pass.since {
+            query.push(("since_id", since.clone()));
+        }
+        if let Some(token) = &pass.token {
+            query.push(("pagination_token", token.clone()));
         }
         let path = format!("/users/{}/mentions", me.id);
-        let (mut items, newest) = self
-            .read_posts("mentions", &path, query, &me.id, None, |tweet| {
+        let page = self
+            .read_post_page("mentions", &path, &query, &me.id, None, |tweet| {
                 Some(
                     if tweet["in_reply_to_user_id"].as_str() == Some(me.id.as_str()) {
                         ConversationKind::Comment
@@ -129,12 +172,36 @@ impl XNetwork {
                 )
             })
             .await?;
+        let mut items = page.items;
         Self::name_the_brand(&mut items, me);
-        Ok(FetchPage {
-            items,
-            cursor: newest.or(cursor.map(str::to_owned)),
-            more: false,
-        })
+        if let Some(id) = page.newest
+            && pass.newest.as_deref().is_none_or(|n| newer(&id, n))
+        {
+            pass.newest = Some(id);
+        }
+        pass.pages += 1;
+        match page.next_token {
+            Some(token) if pass.pages < PAGES => {
+                pass.token = Some(token);
+                Ok(FetchPage {
+                    items,
+                    cursor: None,
+                    more: false,
+                    resume: Some(pass.to_cursor()),
+                })
+            }
+            next => {
+                if next.is_some() {
+                    tracing::warn!("more mentions than one sync reads; the oldest are skipped");
+                }
+                Ok(FetchPage {
+                    items,
+                    cursor: pass.newest.or(pass.since),
+                    more: false,
+                    resume: None,
+                })
+            }
+        }
     }
 
     /// Each search newer than its own cursor; the stream's cursor is a JSON object of
@@ -188,6 +255,7 @@ impl XNetwork {
             items,
             cursor: serde_json::to_string(&positions).ok(),
             more: false,
+            resume: None,
         })
     }
 
@@ -225,22 +293,18 @@ impl XNetwork {
                 };
                 query.push((name, token.clone()));
             }
-            let answer = self.client.get(endpoint, path, &query).await?;
-            if let Some(id) = answer["meta"]["newest_id"].as_str()
-                && newest.as_deref().is_none_or(|n| newer(id, n))
+            let page = self
+                .read_post_page(endpoint, path, &query, me, subject, &kind_of)
+                .await?;
+            if let Some(id) = page.newest
+                && newest.as_deref().is_none_or(|n| newer(&id, n))
             {
-                newest = Some(id.to_owned());
+                newest = Some(id);
             }
-            items.extend(tweet_items(
-                &answer,
-                me,
-                subject,
-                self.clock.now(),
-                &kind_of,
-            ));
-            match answer["meta"]["next_token"].as_str() {
-                Some(next) => token = Some(next.to_owned()),
-                None => break,
+            items.extend(page.items);
+            token = page.next_token;
+            if token.is_none() {
+                break;
             }
         }
         if token.is_some() && items.len() >= PAGES * 100 {
@@ -250,6 +314,24 @@ impl XNetwork {
             );
         }
         Ok((items, newest))
+    }
+
+    /// One page of posts.
+    async fn read_post_page(
+        &self,
+        endpoint: &'static str,
+        path: &str,
+        query: &[(&'static str, String)],
+        me: &str,
+        subject: Option<&str>,
+        kind_of: impl Fn(&Value) -> Option<ConversationKind>,
+    ) -> NetworkResult<PostPage> {
+        let answer = self.client.get(endpoint, path, query).await?;
+        Ok(PostPage {
+            items: tweet_items(&answer, me, subject, self.clock.now(), &kind_of),
+            newest: answer["meta"]["newest_id"].as_str().map(str::to_owned),
+            next_token: answer["meta"]["next_token"].as_str().map(str::to_owned),
+        })
     }
 
     /// DM events: the API has no `since_id`, so pages are read until the newest event stored
@@ -310,6 +392,7 @@ impl XNetwork {
             items,
             cursor: newest.or(cursor.map(str::to_owned)),
             more: false,
+            resume: None,
         })
     }
 

@@ -1,0 +1,163 @@
+//! The columns of a conversation that every new message moves (the list's snippet and time,
+//! counts, the customer's wait), kept in memory while a page is stored and written once per
+//! conversation at the end: each write of a conversation row rewrites its five list-index
+//! entries, and a page often holds many messages of one thread.
+
+use rusqlite::{Row, Transaction, params};
+
+use crate::model::{Direction, Millis, Sentiment, Status};
+use crate::store::StoreResult;
+
+/// The columns read (and returned by the insert) in the order [`ListColumns::from_row`] takes
+/// them.
+pub(super) const COLUMNS: &str = "id, status, closed_at, snippet, last_message_at, message_count, \
+     unread, sentiment, last_inbound_at, waiting_since, first_response_at";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ListColumns {
+    pub id: i64,
+    /// Not written from here; read to decide whether a new message wakes the conversation.
+    pub status: Status,
+    pub closed_at: Option<Millis>,
+    snippet: String,
+    pub last_message_at: Millis,
+    message_count: i64,
+    unread: bool,
+    sentiment: Option<Sentiment>,
+    last_inbound_at: Option<Millis>,
+    waiting_since: Option<Millis>,
+    first_response_at: Option<Millis>,
+    /// Whether a message changed anything that is not written yet.
+    dirty: bool,
+}
+
+impl ListColumns {
+    pub fn from_row(row: &Row<'_>) -> rusqlite::Result<ListColumns> {
+        Ok(ListColumns {
+            id: row.get(0)?,
+            status: row.get(1)?,
+            closed_at: row.get(2)?,
+            snippet: row.get(3)?,
+            last_message_at: row.get(4)?,
+            message_count: row.get(5)?,
+            unread: row.get(6)?,
+            sentiment: row.get(7)?,
+            last_inbound_at: row.get(8)?,
+            waiting_since: row.get(9)?,
+            first_response_at: row.get(10)?,
+            dirty: false,
+        })
+    }
+
+    /// Counts a new message created at `at`: the newest message gives the list its snippet; a
+    /// customer's message marks the conversation unread, scores it and starts a wait (if none
+    /// is running); our own (written in the network's app) answers the waits begun before it.
+    pub fn add_message(
+        &mut self,
+        direction: Direction,
+        at: Millis,
+        snippet: &str,
+        sentiment: Option<Sentiment>,
+    ) {
+        if at >= self.last_message_at || self.message_count == 0 {
+            snippet.clone_into(&mut self.snippet);
+        }
+        self.last_message_at = self.last_message_at.max(at);
+        self.message_count += 1;
+        match direction {
+            Direction::In => {
+                self.unread = true;
+                if at >= self.last_inbound_at.unwrap_or(0) {
+                    self.sentiment = sentiment;
+                }
+                self.last_inbound_at = Some(self.last_inbound_at.unwrap_or(0).max(at));
+                self.waiting_since = self.waiting_since.or(Some(at));
+            }
+            Direction::Out => {
+                self.first_response_at = self.first_response_at.or(Some(at));
+                if self.waiting_since.is_some_and(|since| since <= at) {
+                    self.waiting_since = None;
+                }
+            }
+        }
+        self.dirty = true;
+    }
+
+    /// Writes what changed since the row was read (nothing when no message came).
+    pub fn write(&mut self, tx: &Transaction<'_>) -> StoreResult<()> {
+        if !self.dirty {
+            return Ok(());
+        }
+        tx.prepare_cached(
+            "UPDATE conversations SET snippet = ?2, last_message_at = ?3, message_count = ?4,
+                 unread = ?5, sentiment = ?6, last_inbound_at = ?7, waiting_since = ?8,
+                 first_response_at = ?9
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            self.id,
+            self.snippet,
+            self.last_message_at,
+            self.message_count,
+            self.unread,
+            self.sentiment,
+            self.last_inbound_at,
+            self.waiting_since,
+            self.first_response_at
+        ])?;
+        self.dirty = false;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty(last_message_at: Millis) -> ListColumns {
+        ListColumns {
+            id: 1,
+            status: Status::Open,
+            closed_at: None,
+            snippet: String::new(),
+            last_message_at,
+            message_count: 0,
+            unread: false,
+            sentiment: None,
+            last_inbound_at: None,
+            waiting_since: None,
+            first_response_at: None,
+            dirty: false,
+        }
+    }
+
+    #[test]
+    fn the_newest_message_gives_the_snippet_whatever_the_order() {
+        let mut columns = empty(20);
+        columns.add_message(Direction::In, 20, "newest", Some(Sentiment::Negative));
+        columns.add_message(Direction::In, 10, "older", Some(Sentiment::Positive));
+        assert_eq!(columns.snippet, "newest");
+        assert_eq!(columns.sentiment, Some(Sentiment::Negative));
+        assert_eq!(columns.last_message_at, 20);
+        assert_eq!(columns.last_inbound_at, Some(20));
+        assert_eq!(columns.message_count, 2);
+        assert_eq!(
+            columns.waiting_since,
+            Some(20),
+            "the first wait seen is kept"
+        );
+    }
+
+    #[test]
+    fn our_reply_answers_waits_begun_before_it_only() {
+        let mut columns = empty(10);
+        columns.add_message(Direction::In, 10, "help", None);
+        columns.add_message(Direction::Out, 5, "earlier answer", None);
+        assert_eq!(columns.waiting_since, Some(10));
+        columns.add_message(Direction::Out, 12, "answer", None);
+        assert_eq!(columns.waiting_since, None);
+        assert_eq!(columns.first_response_at, Some(5));
+        assert_eq!(columns.snippet, "answer");
+        assert!(columns.dirty);
+    }
+}

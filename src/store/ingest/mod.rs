@@ -1,0 +1,483 @@
+//! Storing what a network returned: idempotent upserts of contacts, conversations and messages,
+//! with the stream's cursor saved in the same transaction so that a crash can never store a
+//! cursor past items that were not stored.
+
+mod list_columns;
+mod prepare;
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use super::conversations::set_status_in;
+use super::events::{EventKind, SYNC_ACTOR, record_event};
+use super::sync_state::save_cursor;
+use super::triage::{assign_in, priority_in, snooze_in, tag_in};
+use super::{Store, StoreResult};
+use crate::model::{
+    ConversationKind, Direction, IncomingItem, Millis, NetworkKind, RemoteContact, Status,
+};
+use crate::rules::{Hit, RuleAction, RuleSet, Subject};
+use list_columns::{COLUMNS, ListColumns};
+pub(super) use prepare::snippet;
+pub use prepare::{PreparedItem, prepare};
+
+/// What one page of fetched items changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IngestReport {
+    pub new_messages: usize,
+    pub new_conversations: usize,
+    /// Items already stored (the same remote item fetched again).
+    pub duplicates: usize,
+    /// Conversations that a new inbound message brought back to Open.
+    pub reopened: Vec<i64>,
+    /// Conversations that received a new inbound message.
+    pub touched: Vec<i64>,
+    /// The rules that matched, by conversation.
+    pub rule_hits: Vec<(i64, Hit)>,
+}
+
+/// Where a page of items came from, and when it is stored.
+#[derive(Debug, Clone, Copy)]
+pub struct PageSource<'a> {
+    pub account_id: i64,
+    pub network: NetworkKind,
+    pub stream: &'a str,
+    /// The stream's cursor to save with the page (None keeps the stored one).
+    pub cursor: Option<&'a str>,
+    pub now: Millis,
+}
+
+impl Store {
+    /// Stores a page of items fetched from `stream` of an account and moves the stream's cursor
+    /// to `cursor` (when given), all in one transaction.
+    pub fn ingest(
+        &mut self,
+        account_id: i64,
+        network: NetworkKind,
+        stream: &str,
+        items: &[IncomingItem],
+        cursor: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<IngestReport> {
+        self.ingest_with_rules(
+            account_id,
+            network,
+            stream,
+            items,
+            cursor,
+            now,
+            &RuleSet::default(),
+        )
+    }
+
+    /// Like [`Store::ingest`], running `rules` on every new message from a customer, in the same
+    /// transaction (a crash cannot leave a message stored but not triaged).
+    #[allow(clippy::too_many_arguments)]
+    pub fn ingest_with_rules(
+        &mut self,
+        account_id: i64,
+        network: NetworkKind,
+        stream: &str,
+        items: &[IncomingItem],
+        cursor: Option<&str>,
+        now: Millis,
+        rules: &RuleSet,
+    ) -> StoreResult<IngestReport> {
+        let source = PageSource {
+            account_id,
+            network,
+            stream,
+            cursor,
+            now,
+        };
+        self.ingest_prepared(&source, &prepare(items.to_vec(), rules), rules)
+    }
+
+    /// Stores items made ready by [`prepare`] with the same `rules`, as
+    /// [`Store::ingest_with_rules`] does.
+    pub fn ingest_prepared(
+        &mut self,
+        source: &PageSource<'_>,
+        items: &[PreparedItem],
+        rules: &RuleSet,
+    ) -> StoreResult<IngestReport> {
+        self.write(|tx| {
+            let account: String = tx.query_row(
+                "SELECT name FROM accounts WHERE id = ?1",
+                [source.account_id],
+                |r| r.get(0),
+            )?;
+            let mut page = PageWrite {
+                tx,
+                source,
+                account: &account,
+                rules,
+                contacts: HashMap::new(),
+                conversations: HashMap::new(),
+                report: IngestReport::default(),
+            };
+            let mut stored = Vec::with_capacity(items.len());
+            for item in items {
+                if let Some(message_id) = page.item(item)? {
+                    stored.push(message_id);
+                }
+            }
+            for columns in page.conversations.values_mut() {
+                columns.write(tx)?;
+            }
+            save_cursor(
+                tx,
+                source.account_id,
+                source.stream,
+                source.cursor,
+                source.now,
+            )?;
+            // Last, in one statement: see `index_for_search`.
+            super::messages::index_for_search(tx, &stored)?;
+            Ok(page.report)
+        })
+    }
+}
+
+/// One page being written.
+struct PageWrite<'a> {
+    tx: &'a Transaction<'a>,
+    source: &'a PageSource<'a>,
+    account: &'a str,
+    rules: &'a RuleSet,
+    /// Contacts already stored by this page (remote id → profile, id, VIP): a page often
+    /// holds many messages of one person, and an unchanged profile is written once.
+    contacts: HashMap<String, (RemoteContact, i64, bool)>,
+    /// The conversations this page touched, their list columns written at the end.
+    conversations: HashMap<(ConversationKind, String), ListColumns>,
+    report: IngestReport,
+}
+
+impl PageWrite<'_> {
+    /// Stores one item; answers the new message's id (None when it was stored already).
+    fn item(&mut self, prepared: &PreparedItem) -> StoreResult<Option<i64>> {
+        let tx = self.tx;
+        let item = &prepared.item;
+        let message = &item.message;
+        let created_at = prepared.created_at;
+        let (customer_id, customer_vip) = self.contact(&item.customer)?;
+        let author_id = if message.author.remote_id == item.customer.remote_id {
+            Some(customer_id)
+        } else if message.direction == Direction::In {
+            Some(self.contact(&message.author)?.0)
+        } else {
+            None
+        };
+        let key = (item.kind, item.root_remote_id.clone());
+        let columns = match self.conversations.entry(key) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(unknown) => {
+                let columns = match find_conversation(tx, self.source.account_id, item)? {
+                    Some(columns) => columns,
+                    None => {
+                        self.report.new_conversations += 1;
+                        create_conversation(tx, self.source, item, customer_id, created_at)?
+                    }
+                };
+                unknown.insert(columns)
+            }
+        };
+        let conversation_id = columns.id;
+
+        let inserted = tx
+            .prepare_cached(
+                "INSERT INTO messages (conversation_id, account_id, remote_id, parent_remote_id, direction,
+                                       author_contact_id, author_name, text, raw, created_at, liked, language,
+                                       sentiment)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT (account_id, remote_id) DO NOTHING",
+            )?
+            .execute(params![
+                conversation_id,
+                self.source.account_id,
+                message.remote_id,
+                message.parent_remote_id,
+                message.direction,
+                author_id,
+                prepared.author_name,
+                message.text,
+                prepared.raw,
+                created_at,
+                message.liked,
+                prepared.language.map(|l| l.code()),
+                prepared.sentiment
+            ])?;
+        if inserted == 0 {
+            self.report.duplicates += 1;
+            return Ok(None);
+        }
+        let message_id = tx.last_insert_rowid();
+        self.report.new_messages += 1;
+
+        let wakes = message.direction == Direction::In
+            && wakes(
+                columns.status,
+                created_at,
+                columns.last_message_at,
+                columns.closed_at,
+            );
+        columns.add_message(
+            message.direction,
+            created_at,
+            &prepared.snippet,
+            prepared.sentiment,
+        );
+        if message.direction == Direction::Out {
+            // Our own message, written elsewhere (the network's app): it counts as a response.
+            return Ok(Some(message_id));
+        }
+        record_event(
+            tx,
+            created_at,
+            SYNC_ACTOR,
+            EventKind::MessageReceived,
+            Some(conversation_id),
+            Some(message_id),
+            &serde_json::json!({}),
+        )?;
+        self.report.touched.push(conversation_id);
+        if wakes {
+            let was = columns.status;
+            tx.prepare_cached(
+                "UPDATE conversations SET status = 'open', closed_at = NULL, snoozed_until = NULL
+                 WHERE id = ?1",
+            )?
+            .execute([conversation_id])?;
+            columns.status = Status::Open;
+            columns.closed_at = None;
+            record_event(
+                tx,
+                self.source.now,
+                SYNC_ACTOR,
+                EventKind::Reopened,
+                Some(conversation_id),
+                Some(message_id),
+                &serde_json::json!({ "reason": "new inbound message", "was": was }),
+            )?;
+            self.report.reopened.push(conversation_id);
+        }
+        self.triage(prepared, customer_vip)?;
+        Ok(Some(message_id))
+    }
+
+    /// Ranks a VIP's conversation high, then runs the rules on a new customer message.
+    fn triage(&mut self, prepared: &PreparedItem, vip: bool) -> StoreResult<()> {
+        let item = &prepared.item;
+        let key = (item.kind, item.root_remote_id.clone());
+        let Some(columns) = self.conversations.get_mut(&key) else {
+            return Ok(());
+        };
+        let conversation_id = columns.id;
+        if vip {
+            self.tx.execute(
+                "UPDATE conversations SET priority = max(priority, 1) WHERE id = ?1",
+                [conversation_id],
+            )?;
+        }
+        if self.rules.is_empty() {
+            return Ok(());
+        }
+        let subject = Subject {
+            text: &item.message.text,
+            kind: item.kind,
+            network: self.source.network,
+            account: self.account,
+            language: prepared.language,
+            sentiment: prepared.sentiment,
+            author_vip: vip,
+        };
+        let hits = self.rules.evaluate(&subject);
+        if hits.is_empty() {
+            return Ok(());
+        }
+        // Actions may close, snooze or reopen the conversation: they see its row up to date,
+        // and the next message of the page reads it again.
+        columns.write(self.tx)?;
+        self.conversations.remove(&key);
+        for hit in hits {
+            let actor = format!("rule:{}", hit.rule);
+            apply_actions(
+                self.tx,
+                &[conversation_id],
+                &hit.actions,
+                &actor,
+                self.source.now,
+            )?;
+            self.report.rule_hits.push((conversation_id, hit));
+        }
+        Ok(())
+    }
+
+    /// The contact's id and VIP flag, storing what the network says of them once per page.
+    fn contact(&mut self, contact: &RemoteContact) -> StoreResult<(i64, bool)> {
+        // The same profile again needs no write; a changed one is written (the last one wins).
+        if let Some((seen, id, vip)) = self.contacts.get(&contact.remote_id)
+            && seen == contact
+        {
+            return Ok((*id, *vip));
+        }
+        let (id, vip) = upsert_contact(self.tx, self.source.network, contact, self.source.now)?;
+        self.contacts
+            .insert(contact.remote_id.clone(), (contact.clone(), id, vip));
+        Ok((id, vip))
+    }
+}
+
+fn find_conversation(
+    tx: &Transaction<'_>,
+    account_id: i64,
+    item: &IncomingItem,
+) -> StoreResult<Option<ListColumns>> {
+    Ok(tx
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM conversations
+             WHERE account_id = ?1 AND kind = ?2 AND root_remote_id = ?3"
+        ))?
+        .query_row(
+            params![account_id, item.kind, item.root_remote_id],
+            ListColumns::from_row,
+        )
+        .optional()?)
+}
+
+fn create_conversation(
+    tx: &Transaction<'_>,
+    source: &PageSource<'_>,
+    item: &IncomingItem,
+    customer_id: i64,
+    created_at: Millis,
+) -> StoreResult<ListColumns> {
+    let columns = tx
+        .prepare_cached(&format!(
+            "INSERT INTO conversations
+                 (account_id, kind, root_remote_id, contact_id, subject, last_message_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING {COLUMNS}"
+        ))?
+        .query_row(
+            params![
+                source.account_id,
+                item.kind,
+                item.root_remote_id,
+                customer_id,
+                item.subject,
+                created_at,
+                source.now
+            ],
+            ListColumns::from_row,
+        )?;
+    // Dated when the customer started it, as reports measure from there.
+    record_event(
+        tx,
+        created_at,
+        SYNC_ACTOR,
+        EventKind::ConversationCreated,
+        Some(columns.id),
+        None,
+        &serde_json::json!({ "kind": item.kind }),
+    )?;
+    Ok(columns)
+}
+
+/// Carries out rule actions on conversations, each change logged as done by the rule.
+pub(super) fn apply_actions(
+    tx: &Transaction<'_>,
+    ids: &[i64],
+    actions: &[RuleAction],
+    actor: &str,
+    now: Millis,
+) -> StoreResult<()> {
+    for action in actions {
+        match action {
+            RuleAction::Tag(tag) => tag_in(tx, ids, tag, actor, now)?,
+            RuleAction::Assign(agent) => assign_in(tx, ids, Some(agent), actor, now)?,
+            RuleAction::Unassign => assign_in(tx, ids, None, actor, now)?,
+            RuleAction::Priority(level) => priority_in(tx, ids, *level, actor, now)?,
+            RuleAction::Close => {
+                for &id in ids {
+                    set_status_in(tx, id, Status::Closed, actor, now)?;
+                }
+            }
+            RuleAction::Snooze(duration) => {
+                let until =
+                    now.saturating_add(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX));
+                snooze_in(tx, ids, until, actor, now)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a new inbound message created at `created_at` brings a conversation back to Open:
+/// a closed one when the message is newer than its closing (an old message found late by a
+/// thread fetch does not reopen it), a snoozed one when the message is newer than what it had.
+fn wakes(
+    status: Status,
+    created_at: Millis,
+    last_message_at: Millis,
+    closed_at: Option<Millis>,
+) -> bool {
+    match status {
+        Status::Open => false,
+        Status::Closed => created_at > closed_at.unwrap_or(Millis::MIN),
+        Status::Snoozed => created_at > last_message_at,
+    }
+}
+
+fn upsert_contact(
+    tx: &Transaction<'_>,
+    network: NetworkKind,
+    contact: &RemoteContact,
+    now: Millis,
+) -> StoreResult<(i64, bool)> {
+    Ok(tx
+        .prepare_cached(
+            "INSERT INTO contacts (network, remote_id, handle, name, avatar_url, bio, followers,
+                                   profile_url, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (network, remote_id) DO UPDATE SET
+                 handle = excluded.handle,
+                 name = coalesce(excluded.name, contacts.name),
+                 avatar_url = coalesce(excluded.avatar_url, contacts.avatar_url),
+                 bio = coalesce(excluded.bio, contacts.bio),
+                 followers = coalesce(excluded.followers, contacts.followers),
+                 profile_url = coalesce(excluded.profile_url, contacts.profile_url),
+                 updated_at = excluded.updated_at
+             RETURNING id, vip",
+        )?
+        .query_row(
+            params![
+                network,
+                contact.remote_id,
+                contact.handle,
+                contact.name,
+                contact.avatar_url,
+                contact.bio,
+                contact.followers,
+                contact.profile_url,
+                now
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_newer_messages_wake_a_conversation() {
+        assert!(!wakes(Status::Open, 10, 5, None));
+        assert!(wakes(Status::Closed, 10, 5, Some(9)));
+        assert!(!wakes(Status::Closed, 8, 5, Some(9)));
+        assert!(wakes(Status::Snoozed, 10, 5, None));
+        assert!(!wakes(Status::Snoozed, 4, 5, None));
+    }
+}
