@@ -906,3 +906,29 @@ fn customers_messages_carry_their_sentiment_and_the_list_the_latest() {
     ingest(&mut store, account, &[inbound("p", "m0", "Love it!", 0)], 3);
     assert_eq!(row(&store), Some(hark::model::Sentiment::Negative));
 }
+
+#[test]
+fn a_write_that_leaves_checkpoints_to_another_connection_restores_them_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (mut store, account) = store_with_account(Some(&path));
+    let pages = |store: &Store| -> i64 {
+        store
+            .conn()
+            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+            .unwrap()
+    };
+    store
+        .with_checkpoints_left_to_others(|store| {
+            assert_eq!(pages(store), 0);
+            ingest(store, account, &[inbound("p", "m1", "hello", 1)], 1);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(pages(&store), 1000, "later work checkpoints as usual");
+
+    // Another connection copies the log while this one keeps its data.
+    let other = Store::open(&path).unwrap();
+    other.checkpoint().unwrap();
+    assert_eq!(store.message_count().unwrap(), 1);
+}

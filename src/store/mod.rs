@@ -47,6 +47,9 @@ pub use saved_replies::{ImportReport, SavedReply, SavedReplyDraft};
 pub use sync_state::SyncCursor;
 pub use triage::{MAX_PRIORITY, Note, StoredMessage, Tag};
 
+/// SQLite's own default: the log is copied into the database once it passes this many pages.
+const AUTO_CHECKPOINT_PAGES: u32 = 1000;
+
 /// How long a writer waits for another process's write transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -170,6 +173,31 @@ impl Store {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Does `work` leaving the copying of the write-ahead log into the database file to
+    /// [`Store::checkpoint`] on another connection: SQLite otherwise does it inside whichever
+    /// commit finds the log past 1,000 pages, and that commit waits for it. Later work on this
+    /// connection checkpoints as usual again.
+    pub fn with_checkpoints_left_to_others<T>(
+        &mut self,
+        work: impl FnOnce(&mut Store) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        self.conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
+        let result = work(self);
+        self.conn.execute_batch(&format!(
+            "PRAGMA wal_autocheckpoint = {AUTO_CHECKPOINT_PAGES}"
+        ))?;
+        result
+    }
+
+    /// Copies what it can of the write-ahead log into the database file without waiting for
+    /// readers or writers (a passive checkpoint).
+    pub fn checkpoint(&self) -> StoreResult<()> {
+        // The pragma answers with a row (busy, log frames, frames copied).
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// The response-time targets the Overdue folder uses on this connection: (kind, key,

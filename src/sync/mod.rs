@@ -3,6 +3,7 @@
 //! [`SyncEvent`]s, which the inbox shows in its status bar and `hark sync` prints.
 
 mod backoff;
+mod checkpointer;
 mod store_cell;
 
 use std::sync::Arc;
@@ -155,6 +156,7 @@ pub struct SyncEngine {
     events: mpsc::UnboundedSender<SyncEvent>,
     rules: Arc<RuleSet>,
     notifier: Option<Arc<crate::integrations::Notifier>>,
+    checkpointer: checkpointer::Checkpointer,
 }
 
 impl SyncEngine {
@@ -164,6 +166,7 @@ impl SyncEngine {
         events: mpsc::UnboundedSender<SyncEvent>,
     ) -> SyncEngine {
         SyncEngine {
+            checkpointer: checkpointer::Checkpointer::for_database(store.path()),
             store,
             clock,
             events,
@@ -344,6 +347,7 @@ impl SyncEngine {
         let account_name = account.name.clone();
         let network = account.network.kind();
         let now = self.now();
+        let checkpointer = self.checkpointer.clone();
         tokio::spawn(async move {
             let _permit = permit;
             let preparing = {
@@ -358,6 +362,7 @@ impl SyncEngine {
                 .await
                 .map_err(|join_error| SyncError::Task(join_error.to_string()))?;
             let cursor = page.cursor;
+            let checkpoints_elsewhere = checkpointer.enabled();
             let report = store
                 .run(move |store| {
                     let source = PageSource {
@@ -367,9 +372,16 @@ impl SyncEngine {
                         cursor: cursor.as_deref(),
                         now,
                     };
-                    store.ingest_prepared(&source, &items, &rules)
+                    if checkpoints_elsewhere {
+                        store.with_checkpoints_left_to_others(|store| {
+                            store.ingest_prepared(&source, &items, &rules)
+                        })
+                    } else {
+                        store.ingest_prepared(&source, &items, &rules)
+                    }
                 })
                 .await?;
+            checkpointer.start();
             counts.add_report(&report);
             if report.new_messages > 0 || !report.reopened.is_empty() {
                 // Nobody listening (e.g. a test) is fine.

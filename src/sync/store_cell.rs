@@ -35,6 +35,12 @@ impl StoreCell {
         }
     }
 
+    /// The database file, when there is one (not for an in-memory database).
+    pub fn path(&self) -> Option<PathBuf> {
+        let slot = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        (!slot.path.as_os_str().is_empty()).then(|| slot.path.clone())
+    }
+
     pub async fn run<T, F>(&self, work: F) -> Result<T, SyncError>
     where
         T: Send + 'static,
