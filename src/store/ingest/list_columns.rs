@@ -8,8 +8,7 @@ use rusqlite::{Row, Transaction, params};
 use crate::model::{Direction, Millis, Sentiment, Status};
 use crate::store::StoreResult;
 
-/// The columns read (and returned by the insert) in the order [`ListColumns::from_row`] takes
-/// them.
+/// The columns read in the order [`ListColumns::from_row`] takes them.
 pub(super) const COLUMNS: &str = "id, status, closed_at, snippet, last_message_at, message_count, \
      unread, sentiment, last_inbound_at, waiting_since, first_response_at";
 
@@ -47,6 +46,24 @@ impl ListColumns {
             first_response_at: row.get(10)?,
             dirty: false,
         })
+    }
+
+    /// A conversation just inserted: the schema's defaults, its time the first message's.
+    pub fn new_conversation(id: i64, last_message_at: Millis) -> ListColumns {
+        ListColumns {
+            id,
+            status: Status::Open,
+            closed_at: None,
+            snippet: String::new(),
+            last_message_at,
+            message_count: 0,
+            unread: true,
+            sentiment: None,
+            last_inbound_at: None,
+            waiting_since: None,
+            first_response_at: None,
+            dirty: false,
+        }
     }
 
     /// Counts a new message created at `at`: the newest message gives the list its snippet; a
@@ -129,6 +146,40 @@ mod tests {
             first_response_at: None,
             dirty: false,
         }
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn a_new_conversation_has_the_schema_defaults() {
+        let mut store = crate::store::Store::open_in_memory().unwrap();
+        let account = store
+            .upsert_account(
+                &crate::store::NewAccount {
+                    name: "brand".into(),
+                    network: crate::model::NetworkKind::Demo,
+                    handle: "@brand".into(),
+                    remote_id: None,
+                    display_name: None,
+                    credentials_ref: None,
+                },
+                0,
+            )
+            .unwrap();
+        let conn = store.conn();
+        conn.execute(
+            "INSERT INTO conversations (account_id, kind, root_remote_id, last_message_at, created_at)
+             VALUES (?1, 'mention', 'r', 7, 9)",
+            [account],
+        )
+        .unwrap();
+        let read = conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM conversations"),
+                [],
+                ListColumns::from_row,
+            )
+            .unwrap();
+        assert_eq!(read, ListColumns::new_conversation(read.id, 7));
     }
 
     #[test]
