@@ -1,5 +1,6 @@
-//! The append-only events log: who did what, when. Reports are computed from it, so every change
-//! a person or the sync makes to a conversation writes one row here in the same transaction.
+//! The append-only events log: who did what, when. Reports are computed from it (and from the
+//! messages themselves), so every change a person or the sync makes to a conversation writes one
+//! row here in the same transaction. A message's arrival is not an event: its row says when.
 
 use rusqlite::{Row, Transaction, params};
 use serde::Serialize;
@@ -11,7 +12,6 @@ use crate::model::Millis;
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     ConversationCreated,
-    MessageReceived,
     Reopened,
     Closed,
     Snoozed,
@@ -39,7 +39,6 @@ impl EventKind {
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::ConversationCreated => "conversation_created",
-            EventKind::MessageReceived => "message_received",
             EventKind::Reopened => "reopened",
             EventKind::Closed => "closed",
             EventKind::Snoozed => "snoozed",

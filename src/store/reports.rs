@@ -4,7 +4,7 @@
 use rusqlite::params;
 
 use super::{Store, StoreResult};
-use crate::model::{Direction, Millis, NetworkKind};
+use crate::model::{Millis, NetworkKind};
 use crate::reports::{Entry, Happening, Timeline};
 
 /// The report's filter over `c` (conversation) and `a` (account): ?3 account name, ?4 network,
@@ -38,28 +38,33 @@ impl Store {
         until: Millis,
         filter: &ReportFilter,
     ) -> StoreResult<Vec<Timeline>> {
-        // Replies written in another app (fetched back, no outbox entry behind them) are not in
-        // the events log: they come from the messages.
+        // Customers' messages and replies written in another app (fetched back, no outbox entry
+        // behind them) come from the messages; earlier versions logged each customer's message
+        // as a `message_received` event too, which is left out so none counts twice.
         let mut stmt = self.conn.prepare_cached(concat!(
             "WITH active AS (
                  SELECT conversation_id FROM events
                  WHERE at >= ?1 AND at < ?2 AND conversation_id IS NOT NULL
                  UNION
                  SELECT conversation_id FROM messages
-                 WHERE direction = 'out' AND created_at >= ?1 AND created_at < ?2
+                 WHERE created_at >= ?1 AND created_at < ?2
              ),
              history AS (
                  SELECT e.conversation_id AS cid, e.at AS at, e.id AS seq, e.kind AS kind,
-                        e.actor AS actor, e.data AS data, m.direction AS direction
-                 FROM events e LEFT JOIN messages m ON m.id = e.message_id
-                 WHERE e.conversation_id IN active AND e.at < ?2
+                        e.actor AS actor, e.data AS data
+                 FROM events e
+                 WHERE e.conversation_id IN active AND e.at < ?2 AND e.kind != 'message_received'
                  UNION ALL
-                 SELECT m.conversation_id, m.created_at, 0, 'fetched_reply', '', '{}', 'out'
+                 SELECT m.conversation_id, m.created_at, 0, 'customer_message', '', '{}'
+                 FROM messages m
+                 WHERE m.conversation_id IN active AND m.direction = 'in' AND m.created_at < ?2
+                 UNION ALL
+                 SELECT m.conversation_id, m.created_at, 0, 'fetched_reply', '', '{}'
                  FROM messages m
                  WHERE m.conversation_id IN active AND m.direction = 'out' AND m.created_at < ?2
                    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)
              )
-             SELECT h.cid, h.at, h.kind, h.actor, h.data, h.direction, c.contact_id
+             SELECT h.cid, h.at, h.kind, h.actor, h.data, c.contact_id
              FROM history h
              JOIN conversations c ON c.id = h.cid
              JOIN accounts a ON a.id = c.account_id
@@ -83,22 +88,18 @@ impl Store {
                     r.get::<_, String>(2)?,
                     r.get::<_, String>(3)?,
                     r.get::<_, String>(4)?,
-                    r.get::<_, Option<Direction>>(5)?,
-                    r.get::<_, Option<i64>>(6)?,
+                    r.get::<_, Option<i64>>(5)?,
                 ))
             },
         )?;
         let mut timelines: Vec<Timeline> = Vec::new();
         for row in rows {
-            let (conversation_id, at, kind, actor, data, direction, customer) = row?;
+            let (conversation_id, at, kind, actor, data, customer) = row?;
             let data: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
             let text = |key: &str| data[key].as_str().unwrap_or_default().to_owned();
             let happening = match kind.as_str() {
                 "fetched_reply" => Happening::Reply { agent: None },
-                "message_received" if direction == Some(Direction::Out) => {
-                    Happening::Reply { agent: None }
-                }
-                "message_received" => Happening::Inbound,
+                "customer_message" => Happening::Inbound,
                 // A retry is the same reply again.
                 "reply_queued" if data["retry"].as_bool() == Some(true) => continue,
                 "reply_queued" => Happening::Reply { agent: Some(actor) },

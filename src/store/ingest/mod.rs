@@ -234,15 +234,8 @@ impl PageWrite<'_> {
             // Our own message, written elsewhere (the network's app): it counts as a response.
             return Ok(Some(message_id));
         }
-        record_event(
-            tx,
-            created_at,
-            SYNC_ACTOR,
-            EventKind::MessageReceived,
-            Some(conversation_id),
-            Some(message_id),
-            &serde_json::json!({}),
-        )?;
+        // A customer's message is not logged as an event: the message row says it all, and
+        // reports read customers' messages from the messages table.
         self.report.touched.push(conversation_id);
         if wakes {
             let was = columns.status;
