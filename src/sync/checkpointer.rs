@@ -3,15 +3,23 @@
 //! otherwise does it inside whichever commit finds the log past 1,000 pages).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::StoreCell;
+
+/// Page writes between two checkpoints: a page's write dirties about forty database pages, so
+/// this copies about as much at a time as SQLite's own 1,000-page threshold, and the pages every
+/// write touches (list indexes, the search index's newest segment) are copied once per round
+/// rather than once per write.
+const WRITES_PER_CHECKPOINT: usize = 16;
 
 #[derive(Clone)]
 pub(super) struct Checkpointer {
     /// Its own connection; None for a database without a file.
     cell: Option<StoreCell>,
     running: Arc<AtomicBool>,
+    /// Page writes since the last checkpoint began.
+    writes: Arc<AtomicUsize>,
 }
 
 impl Checkpointer {
@@ -19,6 +27,7 @@ impl Checkpointer {
         Checkpointer {
             cell: path.map(StoreCell::new),
             running: Arc::new(AtomicBool::new(false)),
+            writes: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -27,15 +36,19 @@ impl Checkpointer {
         self.cell.is_some()
     }
 
-    /// Starts a passive checkpoint unless one is running (the log only grows, so the next
-    /// one catches up with what this one left).
-    pub fn start(&self) {
+    /// Counts a page written; every `WRITES_PER_CHECKPOINT` writes starts a passive
+    /// checkpoint unless one is running (the log only grows, so the next one catches up with
+    /// what this one left).
+    pub fn page_written(&self) {
         let Some(cell) = self.cell.clone() else {
             return;
         };
-        if self.running.swap(true, Ordering::AcqRel) {
+        if self.writes.fetch_add(1, Ordering::AcqRel) + 1 < WRITES_PER_CHECKPOINT
+            || self.running.swap(true, Ordering::AcqRel)
+        {
             return;
         }
+        self.writes.store(0, Ordering::Release);
         let running = Arc::clone(&self.running);
         tokio::spawn(async move {
             if let Err(error) = cell.run(|store| store.checkpoint()).await {

@@ -381,7 +381,7 @@ impl SyncEngine {
                     }
                 })
                 .await?;
-            checkpointer.start();
+            checkpointer.page_written();
             counts.add_report(&report);
             if report.new_messages > 0 || !report.reopened.is_empty() {
                 // Nobody listening (e.g. a test) is fine.
