@@ -97,7 +97,8 @@ async fn mentions_arrive_by_thread_with_the_post_they_answer() {
 
     let x = network(&server, &clock);
     let first = x.fetch_since(MENTIONS, None).await.unwrap();
-    assert_eq!(first.cursor, None, "nothing is saved before the pass ends");
+    let saved = first.cursor.clone().expect("how far the pass got is saved");
+    assert!(saved.contains("\"until\":\"1550\""), "{saved}");
     let resume = first
         .resume
         .clone()
@@ -138,50 +139,69 @@ async fn mentions_arrive_by_thread_with_the_post_they_answer() {
 }
 
 #[tokio::test]
-async fn a_pass_reads_five_pages_at_most_and_keeps_its_since_id_throughout() {
+async fn a_backlog_longer_than_a_pass_is_read_on_in_the_next_pass_not_skipped() {
     let server = MockServer::start().await;
     let clock = clock();
     mount_me(&server).await;
-    // Every page says there is more; each is newer than the last pass (since_id 1000).
+    // Eleven mentions newer than the last pass (since_id 1000), one a page: 2000 down to 1990.
     Mock::given(method("GET"))
         .and(path(format!("/2/users/{ME}/mentions")))
         .and(query_param("since_id", "1000"))
         .respond_with(|request: &wiremock::Request| {
-            let page: u64 = request
-                .url
-                .query_pairs()
-                .find(|(k, _)| k == "pagination_token")
-                .map_or(0, |(_, v)| v.parse().unwrap());
-            let id = (2000 - page).to_string();
+            let query: std::collections::HashMap<String, String> =
+                request.url.query_pairs().into_owned().collect();
+            let id: u64 = match (query.get("pagination_token"), query.get("until_id")) {
+                (Some(token), _) => token.parse().unwrap(),
+                (None, Some(until)) => until.parse::<u64>().unwrap() - 1,
+                (None, None) => 2000,
+            };
+            let mut meta = json!({ "result_count": 1, "newest_id": id.to_string(),
+                                   "oldest_id": id.to_string() });
+            if id > 1990 {
+                meta["next_token"] = json!((id - 1).to_string());
+            }
             ResponseTemplate::new(200).set_body_json(json!({
-                "data": [{ "id": id, "text": "@kettlecrumb hi", "author_id": "9", "conversation_id": id,
-                           "created_at": "2026-06-10T08:00:00.000Z" }],
+                "data": [{ "id": id.to_string(), "text": "@kettlecrumb hi", "author_id": "9",
+                           "conversation_id": id.to_string(), "created_at": "2026-06-10T08:00:00.000Z" }],
                 "includes": { "users": [user("9", "ana_g", "Ana García")] },
-                "meta": { "result_count": 1, "newest_id": id, "oldest_id": id,
-                          "next_token": (page + 1).to_string() }
+                "meta": meta
             }))
         })
-        .expect(5)
+        .expect(11)
         .mount(&server)
         .await;
     let x = network(&server, &clock);
-    let mut position = Some("1000".to_string());
-    let mut pages = Vec::new();
-    loop {
-        let page = x.fetch_since(MENTIONS, position.as_deref()).await.unwrap();
-        let resume = page.resume.clone();
-        pages.push(page);
-        match resume {
-            Some(resume) => position = Some(resume),
-            None => break,
+    let mut stored = Some("1000".to_string());
+    let mut read = Vec::new();
+    let mut passes = Vec::new();
+    while passes.len() < 4 {
+        // One pass: pages while it says where it goes on, then the cursor it leaves.
+        let mut position = stored.clone();
+        let mut pages = 0;
+        loop {
+            let page = x.fetch_since(MENTIONS, position.as_deref()).await.unwrap();
+            pages += 1;
+            read.extend(page.items.iter().map(|i| i.message.remote_id.clone()));
+            if page.cursor.is_some() {
+                stored = page.cursor.clone();
+            }
+            match page.resume {
+                Some(resume) => position = Some(resume),
+                None => break,
+            }
+        }
+        passes.push(pages);
+        if stored.as_deref().is_some_and(|c| !c.starts_with('{')) {
+            break;
         }
     }
-    assert_eq!(pages.len(), 5);
-    assert!(pages[..4].iter().all(|p| p.cursor.is_none()));
+    assert_eq!(passes, [5, 5, 1], "five pages a pass, the backlog read on");
+    let expected: Vec<String> = (1990..=2000).rev().map(|id| id.to_string()).collect();
+    assert_eq!(read, expected, "nothing skipped, nothing read twice");
     assert_eq!(
-        pages[4].cursor.as_deref(),
+        stored.as_deref(),
         Some("2000"),
-        "the newest id, from the first page"
+        "then the newest id, for what comes next"
     );
     server.verify().await;
 

@@ -46,21 +46,36 @@ struct Me {
 struct PostPage {
     items: Vec<crate::model::IncomingItem>,
     newest: Option<String>,
+    oldest: Option<String>,
     next_token: Option<String>,
 }
 
-/// Where a pass over mentions stands between two pages (a page's `resume`): the pass's
-/// `since_id`, the next page's token, the newest id seen so far and the pages read.
+/// Where the reading of mentions stands. Between passes it is the stream's cursor: a post id
+/// once everything up to it is read; this, as JSON, while older mentions than the last page
+/// read are still to come (`until`): those are read first, then what is newer than `newest`.
+/// Within a pass it is also the page's `resume`, with the next page's token.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct MentionsPass {
+    /// Mentions newer than this are wanted (the newest read before this reading began).
     since: Option<String>,
-    token: Option<String>,
+    /// Mentions older than this (the oldest read so far) are still to be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    until: Option<String>,
+    /// The newest mention read since `since`.
     newest: Option<String>,
+    /// The next page of this pass (tokens are kept for one pass only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+    /// Pages read in this pass.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pages: usize,
 }
 
+fn is_zero(pages: &usize) -> bool {
+    *pages == 0
+}
+
 impl MentionsPass {
-    /// The stored cursor is a post id; a pass under way is one of these, as JSON.
     fn from_cursor(cursor: Option<&str>) -> NetworkResult<MentionsPass> {
         match cursor {
             Some(text) if text.starts_with('{') => serde_json::from_str(text).map_err(|err| {
@@ -75,6 +90,19 @@ impl MentionsPass {
 
     fn to_cursor(&self) -> String {
         json!(self).to_string()
+    }
+
+    /// What is saved with a page that has older mentions behind it: the next pass (after a
+    /// crash, a rate limit, or the pass's last page) goes on below the oldest read.
+    fn progress(&self) -> String {
+        MentionsPass {
+            since: self.since.clone(),
+            until: self.until.clone(),
+            newest: self.newest.clone(),
+            token: None,
+            pages: 0,
+        }
+        .to_cursor()
     }
 }
 
@@ -147,9 +175,10 @@ impl XNetwork {
         ]
     }
 
-    /// Mentions newer than the cursor (a post id), newest page first, one page per call: a page
-    /// with more behind it answers where the pass goes on (`resume`, not saved), and the last
-    /// one the newest id seen as the cursor, so a pass cut short starts again from the old one.
+    /// Mentions newer than the cursor, newest page first, one page per call. A page with more
+    /// behind it answers where the pass goes on (`resume`) and saves how far it got (`cursor`),
+    /// so a pass cut short, or stopped after `PAGES` pages, goes on below the oldest mention
+    /// read instead of skipping the rest; the last page saves the newest id read.
     async fn fetch_mentions(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
         let me = self.me().await?;
         let mut pass = MentionsPass::from_cursor(cursor)?;
@@ -157,8 +186,10 @@ impl XNetwork {
         if let Some(since) = &pass.since {
             query.push(("since_id", since.clone()));
         }
-        if let Some(token) = &pass.token {
-            query.push(("pagination_token", token.clone()));
+        match (&pass.token, &pass.until) {
+            (Some(token), _) => query.push(("pagination_token", token.clone())),
+            (None, Some(until)) => query.push(("until_id", until.clone())),
+            (None, None) => {}
         }
         let path = format!("/users/{}/mentions", me.id);
         let page = self
@@ -179,29 +210,32 @@ impl XNetwork {
         {
             pass.newest = Some(id);
         }
-        pass.pages += 1;
-        match page.next_token {
-            Some(token) if pass.pages < PAGES => {
-                pass.token = Some(token);
-                Ok(FetchPage {
-                    items,
-                    cursor: None,
-                    more: false,
-                    resume: Some(pass.to_cursor()),
-                })
-            }
-            next => {
-                if next.is_some() {
-                    tracing::warn!("more mentions than one sync reads; the oldest are skipped");
-                }
-                Ok(FetchPage {
-                    items,
-                    cursor: pass.newest.or(pass.since),
-                    more: false,
-                    resume: None,
-                })
-            }
+        if let Some(id) = page.oldest {
+            pass.until = Some(id);
         }
+        pass.pages += 1;
+        let Some(token) = page.next_token else {
+            return Ok(FetchPage {
+                items,
+                cursor: pass.newest.or(pass.since),
+                more: false,
+                resume: None,
+            });
+        };
+        let cursor = Some(pass.progress());
+        let resume = if pass.pages < PAGES {
+            pass.token = Some(token);
+            Some(pass.to_cursor())
+        } else {
+            tracing::info!("more mentions than one pass reads; the next pass reads the older ones");
+            None
+        };
+        Ok(FetchPage {
+            items,
+            cursor,
+            more: false,
+            resume,
+        })
     }
 
     /// Each search newer than its own cursor; the stream's cursor is a JSON object of
@@ -330,6 +364,7 @@ impl XNetwork {
         Ok(PostPage {
             items: tweet_items(&answer, me, subject, self.clock.now(), &kind_of),
             newest: answer["meta"]["newest_id"].as_str().map(str::to_owned),
+            oldest: answer["meta"]["oldest_id"].as_str().map(str::to_owned),
             next_token: answer["meta"]["next_token"].as_str().map(str::to_owned),
         })
     }
