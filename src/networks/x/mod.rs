@@ -54,7 +54,7 @@ struct PostPage {
 /// once everything up to it is read; this, as JSON, while older mentions than the last page
 /// read are still to come (`until`): those are read first, then what is newer than `newest`.
 /// Within a pass it is also the page's `resume`, with the next page's token.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct MentionsPass {
     /// Mentions newer than this are wanted (the newest read before this reading began).
     since: Option<String>,
@@ -96,11 +96,9 @@ impl MentionsPass {
     /// crash, a rate limit, or the pass's last page) goes on below the oldest read.
     fn progress(&self) -> String {
         MentionsPass {
-            since: self.since.clone(),
-            until: self.until.clone(),
-            newest: self.newest.clone(),
             token: None,
             pages: 0,
+            ..self.clone()
         }
         .to_cursor()
     }
