@@ -256,6 +256,35 @@ async fn a_pass_in_pages_saves_its_cursor_only_at_the_end() {
 }
 
 #[tokio::test]
+async fn a_page_that_cannot_be_written_fails_the_pass_and_moves_no_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (_, account_id) = store_with_account(Some(&path));
+    let clock = ManualClock::new(t(100));
+    let network = Arc::new(ScriptedNetwork::default());
+    network.pages.lock().unwrap().extend([
+        page(vec![inbound("a", "1", "one", 1)], "c1", true),
+        page(vec![inbound("b", "2", "two", 2)], "c2", true),
+        page(vec![inbound("c", "3", "three", 3)], "c3", false),
+    ]);
+    let (sync, _events) = engine(&path, &clock);
+    // An account the database does not know: its pages cannot be written.
+    let err = sync
+        .sync_once(&account(account_id + 1, network))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SyncError::Store(_)), "{err:?}");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.message_count().unwrap(), 0);
+    assert!(
+        store
+            .sync_cursor(account_id + 1, "mentions")
+            .unwrap()
+            .is_none_or(|state| state.cursor.is_none())
+    );
+}
+
+#[tokio::test]
 async fn the_configured_rules_triage_what_the_sync_brings() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hark.db");

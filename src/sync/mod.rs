@@ -319,7 +319,15 @@ impl SyncEngine {
                 .acquire_owned()
                 .await
                 .map_err(|closed| SyncError::Task(closed.to_string()))?;
-            writes = Some(self.write_page(account, stream, page, writes, permit));
+            // A write that already failed ends the pass now rather than after more fetching.
+            let earlier = match writes.take() {
+                Some(done) if done.is_finished() => {
+                    let counts = joined(done.await)?;
+                    Some(tokio::spawn(async move { Ok(counts) }))
+                }
+                running => running,
+            };
+            writes = Some(self.write_page(account, stream, page, earlier, permit));
             if !again {
                 break;
             }
