@@ -110,7 +110,7 @@ impl Store {
                 [source.account_id],
                 |r| r.get(0),
             )?;
-            let mut page = PageWrite {
+            let mut page = PageWriter {
                 tx,
                 source,
                 account: &account,
@@ -143,7 +143,7 @@ impl Store {
 }
 
 /// One page being written.
-struct PageWrite<'a> {
+struct PageWriter<'a> {
     tx: &'a Transaction<'a>,
     source: &'a PageSource<'a>,
     account: &'a str,
@@ -156,7 +156,7 @@ struct PageWrite<'a> {
     report: IngestReport,
 }
 
-impl PageWrite<'_> {
+impl PageWriter<'_> {
     /// Stores one item; answers the new message's id (None when it was stored already).
     fn item(&mut self, prepared: &PreparedItem) -> StoreResult<Option<i64>> {
         let tx = self.tx;
