@@ -114,6 +114,7 @@ async fn dms_come_from_the_chat_service_and_replies_go_back_there() {
             recipient: None,
             text: "On its way!".into(),
             idempotency_key: "k".into(),
+            attempt: 1,
             created_at: chrono::Utc::now(),
             customer_last_message_at: None,
         })

@@ -182,6 +182,7 @@ async fn recorded_write_answers_are_understood() {
         recipient: Some("750362064426721281".into()),
         text: "Test Tweet".into(),
         idempotency_key: "k".into(),
+        attempt: 1,
         created_at: Utc::now(),
         customer_last_message_at: None,
     };
@@ -333,6 +334,7 @@ async fn every_request_hark_makes_is_one_the_openapi_description_allows() {
         recipient: Some("7".into()),
         text: "hi".into(),
         idempotency_key: "k".into(),
+        attempt: 1,
         created_at: Utc::now(),
         customer_last_message_at: None,
     };

@@ -255,6 +255,7 @@ async fn replies_likes_hiding_and_private_replies_follow_the_graph_api() {
             recipient: Some("55".into()),
             text: "Thanks, Layla".into(),
             idempotency_key: "k1".into(),
+            attempt: 1,
             created_at: Utc::now(),
             customer_last_message_at: None,
         })
@@ -422,6 +423,7 @@ fn dm_reply(last_message_hours_ago: i64, clock: &ManualClock) -> ReplyRequest {
         recipient: Some("55".into()),
         text: "A new box ships today".into(),
         idempotency_key: "k".into(),
+        attempt: 1,
         created_at: clock.now(),
         customer_last_message_at: Some(
             clock.now() - chrono::Duration::hours(last_message_hours_ago),

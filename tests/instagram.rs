@@ -106,6 +106,7 @@ fn reply(kind: ConversationKind, root: &str, clock: &ManualClock) -> ReplyReques
         recipient: Some("igsid-7".into()),
         text: "It is $18".into(),
         idempotency_key: "k".into(),
+        attempt: 1,
         created_at: clock.now(),
         customer_last_message_at: Some(clock.now() - chrono::Duration::hours(2)),
     }

@@ -315,6 +315,7 @@ async fn direct_messages_page_by_their_last_status_and_stay_direct() {
             recipient: Some("7".into()),
             text: "You're welcome".into(),
             idempotency_key: "key-1".into(),
+            attempt: 1,
             created_at: chrono::Utc::now(),
             customer_last_message_at: None,
         })

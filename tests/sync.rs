@@ -373,6 +373,8 @@ async fn a_failing_send_is_retried_with_the_same_key_and_then_succeeds() {
             .all(|r| r.idempotency_key == replies[0].idempotency_key)
     );
     assert_eq!(replies[0].in_reply_to.as_deref(), Some("m1"));
+    let attempts: Vec<i64> = replies.iter().map(|r| r.attempt).collect();
+    assert_eq!(attempts, [1, 2, 3], "a network can tell a retry");
     let message = store.message(queued.message_id).unwrap().unwrap();
     assert_eq!(message.delivery, Some(Delivery::Sent));
     assert_eq!(message.remote_id.as_deref(), Some("sent-3"));

@@ -371,9 +371,61 @@ fn request(kind: ConversationKind, root: &str, in_reply_to: &str) -> ReplyReques
         recipient: Some("55".into()),
         text: "Ships Monday 📦".into(),
         idempotency_key: "k".into(),
+        attempt: 1,
         created_at: Utc::now(),
         customer_last_message_at: None,
     }
+}
+
+#[tokio::test]
+async fn a_retried_reply_that_went_through_after_all_is_not_posted_twice() {
+    let server = MockServer::start().await;
+    let clock = clock();
+    mount_me(&server).await;
+    // The brand's timeline since the reply was written: the first attempt's post is there,
+    // with the handle X put in front, next to another reply to the same post.
+    Mock::given(method("GET"))
+        .and(path(format!("/2/users/{ME}/tweets")))
+        .and(query_param("exclude", "retweets"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [
+                { "id": "1690", "text": "@minji Something else",
+                  "referenced_tweets": [{ "type": "replied_to", "id": "1600" }] },
+                { "id": "1701", "text": "@minji Ships Monday 📦",
+                  "referenced_tweets": [{ "type": "replied_to", "id": "1600" }] }
+            ],
+            "meta": { "result_count": 2 }
+        })))
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({ "data": { "id": "1702", "text": "Ships Monday 📦" } })),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let x = network(&server, &clock);
+
+    let mut retry = request(ConversationKind::Comment, "1590", "1600");
+    retry.attempt = 2;
+    let sent = x.reply(&retry).await.unwrap();
+    assert_eq!(
+        sent.remote_id, "1701",
+        "the earlier attempt's post, not a second one"
+    );
+
+    // Not there (another post was answered): posted.
+    let mut other = request(ConversationKind::Comment, "1590", "1650");
+    other.attempt = 3;
+    assert_eq!(x.reply(&other).await.unwrap().remote_id, "1702");
+    // A first attempt posts without looking (two looks in all, two posts).
+    let first = request(ConversationKind::Comment, "1590", "1600");
+    assert_eq!(x.reply(&first).await.unwrap().remote_id, "1702");
+    server.verify().await;
 }
 
 #[tokio::test]

@@ -70,6 +70,9 @@ pub struct ReplyRequest {
     pub text: String,
     /// The same key on a retry tells the network (where it supports it) that this is one reply.
     pub idempotency_key: String,
+    /// Which delivery of this reply this is (1: the first). Where a network has no idempotency
+    /// keys, a later one first looks for what an earlier one may have posted without an answer.
+    pub attempt: i64,
     /// When the reply was written (the same on every retry).
     pub created_at: DateTime<Utc>,
     /// When the customer last wrote: Messenger and Instagram only allow answers within a

@@ -659,6 +659,7 @@ async fn perform(
                 recipient: claimed.customer_remote_id.clone(),
                 text: claimed.text.clone().unwrap_or_default(),
                 idempotency_key: entry.idempotency_key.clone(),
+                attempt: entry.attempts,
                 created_at: crate::model::from_millis(entry.created_at),
                 customer_last_message_at: claimed.last_inbound_at.map(crate::model::from_millis),
             };

@@ -554,6 +554,7 @@ mod tests {
             recipient: None,
             text: "t".into(),
             idempotency_key: key.into(),
+            attempt: 1,
             created_at: DateTime::parse_from_rfc3339("2026-06-01T09:00:00Z")
                 .unwrap()
                 .with_timezone(&Utc),

@@ -132,6 +132,7 @@ async fn a_retried_reply_is_one_reply_and_the_customer_answers_later() {
         recipient: None,
         text: "Sorry about that!".into(),
         idempotency_key: "key-1".into(),
+        attempt: 1,
         created_at: chrono::Utc::now(),
         customer_last_message_at: None,
     };
@@ -173,6 +174,7 @@ async fn replies_that_are_empty_too_long_or_misdirected_are_refused() {
         recipient: None,
         text: "  ".into(),
         idempotency_key: "k".into(),
+        attempt: 1,
         created_at: chrono::Utc::now(),
         customer_last_message_at: None,
     };

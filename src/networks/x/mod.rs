@@ -367,6 +367,47 @@ impl XNetwork {
         })
     }
 
+    /// A reply an earlier attempt posted although its answer never came back: among the
+    /// brand's posts since the reply was written, one answering `target` with the same words.
+    /// A failed look is logged and answered as none (the reply is then posted).
+    async fn earlier_reply(&self, target: &str, request: &ReplyRequest) -> Option<String> {
+        let looked = async {
+            let me = self.me().await?;
+            let since = request.created_at - chrono::Duration::minutes(1);
+            let query = [
+                ("max_results", "100".to_owned()),
+                (
+                    "start_time",
+                    since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                ),
+                ("tweet.fields", "referenced_tweets,created_at".to_owned()),
+                ("exclude", "retweets".to_owned()),
+            ];
+            let path = format!("/users/{}/tweets", me.id);
+            self.client.get("users/tweets", &path, &query).await
+        }
+        .await;
+        let answer = match looked {
+            Ok(answer) => answer,
+            Err(error) => {
+                tracing::warn!(%error, "could not look for an earlier attempt's reply");
+                return None;
+            }
+        };
+        answer["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|post| {
+                parse::replied_to(post) == Some(target)
+                    && post["text"]
+                        .as_str()
+                        .is_some_and(|text| same_reply(text, &request.text))
+            })
+            .and_then(|post| post["id"].as_str())
+            .map(str::to_owned)
+    }
+
     /// DM events: the API has no `since_id`, so pages are read until the newest event stored
     /// last time (the cursor) comes by.
     async fn fetch_dms(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
@@ -543,6 +584,12 @@ impl Network for XNetwork {
             .in_reply_to
             .clone()
             .unwrap_or_else(|| request.root_remote_id.clone());
+        // X has no idempotency key: an earlier attempt whose answer never came may have posted.
+        if request.attempt > 1
+            && let Some(remote_id) = self.earlier_reply(&target, request).await
+        {
+            return Ok(SentReply { remote_id });
+        }
         let body = json!({ "text": request.text, "reply": { "in_reply_to_tweet_id": target } });
         let answer = self
             .client
@@ -642,5 +689,27 @@ impl Network for XNetwork {
             )
             .await?;
         Ok(parse::contact(&answer["data"]))
+    }
+}
+
+/// Whether a post's text is the reply that was sent: X may put the handles it answers in front.
+fn same_reply(posted: &str, sent: &str) -> bool {
+    posted
+        .trim()
+        .strip_suffix(sent.trim())
+        .is_some_and(|before| before.split_whitespace().all(|word| word.starts_with('@')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_reply;
+
+    #[test]
+    fn a_reply_is_recognised_behind_the_handles_x_puts_in_front() {
+        assert!(same_reply("Thanks, on its way!", "Thanks, on its way!"));
+        assert!(same_reply("@minji @shop Thanks!", "Thanks!"));
+        assert!(same_reply("@minji @ana hi", "@ana hi"));
+        assert!(!same_reply("@minji Thanks! 🎉", "Thanks!"));
+        assert!(!same_reply("Oh Thanks!", "Thanks!"));
     }
 }
