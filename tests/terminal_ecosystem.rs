@@ -197,3 +197,60 @@ fn an_export_reads_back_whole_in_json_and_csv() {
         serde_json::from_slice(&hark(&["export", "-f", "closed"])).unwrap();
     assert_eq!(closed["conversations"], serde_json::json!([]));
 }
+
+#[test]
+fn a_reader_that_closes_the_pipe_ends_a_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hark.db");
+    let (mut store, account) = common::store_with_account(Some(&db));
+    common::ingest(
+        &mut store,
+        account,
+        &[common::inbound("a", "a1", "where is my order", 0)],
+        0,
+    );
+    drop(store);
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        &["report", "--since", "2026-01-01", "--until", "2027-01-01"][..],
+        &[
+            "report",
+            "--since",
+            "2026-01-01",
+            "--until",
+            "2027-01-01",
+            "--csv",
+        ],
+        &[
+            "report",
+            "--since",
+            "2026-01-01",
+            "--until",
+            "2027-01-01",
+            "--json",
+        ],
+        &["conversations", "list"],
+        &["conversations", "show", "1"],
+        &["tags", "list"],
+        &["--version"],
+    ] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hark"))
+            .env_clear()
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before anything is written, as `| head -0` would.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(output.status.success(), "{args:?}: {stderr}");
+    }
+}

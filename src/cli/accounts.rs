@@ -132,11 +132,11 @@ pub async fn add(
         SecretRef::File(path) => ("token_file", path.display().to_string()),
     }));
     append_account(&config_path, &added.name, &lines)?;
-    println!(
+    outln!(
         "Added '{}' to {}; `hark sync --once` fetches it.",
         added.name,
         config_path.display()
-    );
+    )?;
     Ok(Code::Ok)
 }
 
@@ -192,7 +192,7 @@ async fn add_mastodon(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Resul
     } else {
         me.display_name.clone()
     };
-    println!("Signed in as @{} ({display}) on {instance}", me.acct);
+    outln!("Signed in as @{} ({display}) on {instance}", me.acct)?;
     Ok(Added {
         name: args
             .name
@@ -237,10 +237,11 @@ async fn add_bluesky(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Result
     };
     let xrpc = bluesky::xrpc::Xrpc::new(&service, &handle, password.clone(), None)?;
     let session = xrpc.login().await?;
-    println!(
+    outln!(
         "Signed in as @{} ({}) at {service}",
-        session.handle, session.did
-    );
+        session.handle,
+        session.did
+    )?;
     let mut lines = vec![
         ("network", "bluesky".to_owned()),
         ("handle", session.handle.clone()),
@@ -274,14 +275,12 @@ async fn add_facebook(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Resul
         .check_access()
         .await
         .with_context(|| format!("the token does not open the Page {page_id}"))?;
-    println!("Page: {} ({page_id})", access.page_name);
+    outln!("Page: {} ({page_id})", access.page_name)?;
     for (what, reason) in &access.refused {
-        println!("  cannot read {what}: {reason}");
+        outln!("  cannot read {what}: {reason}")?;
     }
     if !access.refused.is_empty() {
-        println!(
-            "  The rest syncs; give the token the permission named above for the whole inbox."
-        );
+        outln!("  The rest syncs; give the token the permission named above for the whole inbox.")?;
     }
     let mut lines = vec![
         ("network", "facebook".to_owned()),
@@ -332,12 +331,12 @@ async fn add_instagram(args: &AddArgs, given: Option<SecretRef>) -> anyhow::Resu
     let network = InstagramNetwork::new(graph, ig_user_id.clone(), page_id.clone(), clock)
         .with_ad_account(args.ad_account.clone());
     let refused = network.check_access().await?;
-    println!(
+    outln!(
         "Instagram: @{} ({ig_user_id}), through the Page {page_id}",
         username.as_deref().unwrap_or("?")
-    );
+    )?;
     for (what, reason) in &refused {
-        println!("  cannot read {what}: {reason}");
+        outln!("  cannot read {what}: {reason}")?;
     }
     let mut lines = vec![
         ("network", "instagram".to_owned()),
@@ -409,10 +408,10 @@ async fn sign_in(instance: &str, clock: SharedClock) -> anyhow::Result<Secret> {
     let authorisation = auth::start(&client)
         .await
         .context("could not register hark on the server")?;
-    println!(
+    outln!(
         "Open this page, sign in as the brand account and allow hark:\n\n  {}\n",
         authorisation.url
-    );
+    )?;
     print!("Then paste the code it shows: ");
     std::io::stdout().flush()?;
     let mut code = String::new();

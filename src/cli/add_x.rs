@@ -58,13 +58,13 @@ pub(super) async fn add_x(args: &AddArgs, given: Option<SecretRef>) -> anyhow::R
         .who_am_i()
         .await
         .context("X did not accept the token")?;
-    println!(
+    outln!(
         "Signed in to X as {} ({})",
         me.handle,
         me.name.as_deref().unwrap_or("no name")
-    );
+    )?;
     for (what, reason) in network.check_access().await? {
-        println!("  cannot read {what}: {reason}");
+        outln!("  cannot read {what}: {reason}")?;
     }
     let username = me.handle.trim_start_matches('@').to_owned();
     let mut lines = vec![("network", "x".to_owned()), ("handle", me.handle.clone())];
@@ -92,11 +92,12 @@ pub(super) async fn add_x(args: &AddArgs, given: Option<SecretRef>) -> anyhow::R
 /// The page to open, the address to paste back, the tokens.
 async fn sign_in(app: &App, clock: &SharedClock) -> anyhow::Result<auth::Session> {
     let authorisation = auth::start(app)?;
-    println!(
+    outln!(
         "Open this page, sign in as the brand account and authorise the app:\n\n  {}\n\n\
          Your browser is then sent to {} (nothing needs to answer there).",
-        authorisation.url, app.redirect_uri
-    );
+        authorisation.url,
+        app.redirect_uri
+    )?;
     print!("Paste the address from the browser's address bar (or just its code): ");
     std::io::stdout().flush()?;
     let mut pasted = String::new();

@@ -109,13 +109,13 @@ pub fn version(json: bool) -> anyhow::Result<Code> {
             schema_version,
         })?;
     } else {
-        println!("hark {version} (database schema {schema_version})");
+        outln!("hark {version} (database schema {schema_version})")?;
     }
     Ok(Code::Ok)
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    outln!("{}", serde_json::to_string_pretty(value)?)?;
     Ok(())
 }
 
@@ -267,8 +267,11 @@ async fn sync(context: &Context, once: bool, daemon: bool) -> anyhow::Result<Cod
                 tracing::info!(?event, "sync");
                 continue;
             }
-            if let Some(line) = describe(&event) {
-                println!("{}", crate::text::sanitize_line(&line));
+            if let Some(line) = describe(&event)
+                && outln!("{}", crate::text::sanitize_line(&line)).is_err()
+            {
+                // The reader is gone (a closed pipe): the sync goes on without printing.
+                break;
             }
         }
     });
@@ -276,7 +279,7 @@ async fn sync(context: &Context, once: bool, daemon: bool) -> anyhow::Result<Cod
     if once {
         let other = engine.try_lease().await?;
         if let Some(holder) = &other {
-            println!("another hark ({holder}) syncs this database: delivering the outbox only");
+            outln!("another hark ({holder}) syncs this database: delivering the outbox only")?;
         }
         for account in &context.accounts {
             let result = match other {
@@ -351,9 +354,9 @@ fn accounts_list(context: &Context, as_json: bool) -> anyhow::Result<Code> {
         return Ok(Code::Ok);
     }
     if accounts.is_empty() {
-        println!(
+        outln!(
             "No accounts yet. Add one to the config file (see config.example.toml), or try `hark --demo`."
-        );
+        )?;
     }
     for account in accounts {
         let unconnected = context
@@ -376,14 +379,14 @@ fn accounts_list(context: &Context, as_json: bool) -> anyhow::Result<Code> {
             (None, Some(at), _) => format!("synced {at}"),
             (None, None, _) => "never synced".to_string(),
         };
-        println!(
+        outln!(
             "{}  {}  {}  {} open  {}",
             crate::text::fit(&account.name, 16),
             crate::text::fit(account.network, 8),
             crate::text::fit(&crate::text::sanitize_line(&account.handle), 24),
             account.open_conversations,
             crate::text::sanitize_line(&state),
-        );
+        )?;
     }
     Ok(Code::Ok)
 }
@@ -467,10 +470,10 @@ fn conversations_list(
             next_cursor,
         })?;
     } else {
-        print!(
+        out!(
             "{}",
             output::conversation_table(&rows, context.clock.now_millis())
-        );
+        )?;
         if let Some(cursor) = next_cursor {
             eprintln!("(more: --after {cursor})");
         }
@@ -484,7 +487,7 @@ fn conversations_show(context: &Context, id: i64, as_json: bool) -> anyhow::Resu
     if as_json {
         print_json(&json::ConversationShow::from(&detail))?;
     } else {
-        print!("{}", output::conversation_detail(&detail));
+        out!("{}", output::conversation_detail(&detail))?;
     }
     Ok(Code::Ok)
 }
@@ -498,9 +501,9 @@ fn set_status(context: &Context, id: i64, status: Status) -> anyhow::Result<Code
         "open"
     };
     if changed {
-        println!("#{id} is now {verb}");
+        outln!("#{id} is now {verb}")?;
     } else {
-        println!("#{id} was already {verb}");
+        outln!("#{id} was already {verb}")?;
     }
     Ok(Code::Ok)
 }
@@ -638,16 +641,16 @@ async fn deliver(
     }
     let what = entry.action.as_str();
     match (entry.state, &entry.last_error, account) {
-        (Delivery::Sent, ..) => println!("{what} sent (conversation #{})", entry.conversation_id),
+        (Delivery::Sent, ..) => outln!("{what} sent (conversation #{})", entry.conversation_id)?,
         (Delivery::Failed, error, _) => eprintln!(
             "{what} failed: {}",
             error.as_deref().unwrap_or("the network refused it")
         ),
-        (_, _, None) => println!(
+        (_, _, None) => outln!(
             "{what} queued: this process has no connection to that account; `hark sync` with the account configured will deliver it"
-        ),
-        (_, Some(error), _) => println!("{what} queued: {error}; `hark sync` will retry it"),
-        (_, None, _) => println!("{what} queued; `hark sync` will deliver it"),
+        )?,
+        (_, Some(error), _) => outln!("{what} queued: {error}; `hark sync` will retry it")?,
+        (_, None, _) => outln!("{what} queued; `hark sync` will deliver it")?,
     }
     Ok(code)
 }

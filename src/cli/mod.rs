@@ -2,6 +2,28 @@
 //!
 //! Exit codes (stable, for scripts): see [`exit`].
 
+/// Prints a line on standard output like `println!`, but answers the error (a reader that
+/// closed the pipe, as `| head` does) instead of panicking; the caller passes it on with `?`
+/// and a closed pipe ends the command quietly.
+macro_rules! outln {
+    () => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock())
+    }};
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// `print!` that answers its error, as [`outln!`] does.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 pub mod accounts;
 mod add_x;
 mod commands;

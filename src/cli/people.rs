@@ -38,15 +38,15 @@ pub fn run(context: &Context, command: PeopleCommand) -> anyhow::Result<Code> {
             let people = store.people()?;
             if as_json {
                 let list = serde_json::json!({ "format": json::FORMAT_VERSION, "people": people, "you": context.login });
-                println!("{}", serde_json::to_string_pretty(&list)?);
+                outln!("{}", serde_json::to_string_pretty(&list)?)?;
                 return Ok(Code::Ok);
             }
             if people.is_empty() {
-                println!(
+                outln!(
                     "Nobody is listed, so everyone is an admin. Start a team with \
                      `hark people add {} --role admin`.",
                     context.login
-                );
+                )?;
             }
             for person in people {
                 let you = if person.login == context.login {
@@ -54,12 +54,12 @@ pub fn run(context: &Context, command: PeopleCommand) -> anyhow::Result<Code> {
                 } else {
                     ""
                 };
-                println!(
+                outln!(
                     "{:<16} {:<6} {}{you}",
                     sanitize_line(&person.login),
                     person.role.as_str(),
                     sanitize_line(&person.name)
-                );
+                )?;
             }
         }
         PeopleCommand::Add { login, name, role } => {
@@ -83,12 +83,12 @@ pub fn run(context: &Context, command: PeopleCommand) -> anyhow::Result<Code> {
                 &context.login,
                 context.clock.now_millis(),
             )?;
-            println!("{login} is an {} here", role.as_str());
+            outln!("{login} is an {} here", role.as_str())?;
         }
         PeopleCommand::Remove { login } => {
             context.require_admin(&store, "manage the team's people")?;
             store.remove_person(&login)?;
-            println!("{login} is no longer listed");
+            outln!("{login} is no longer listed")?;
         }
     }
     Ok(Code::Ok)

@@ -116,26 +116,26 @@ pub fn run(context: &Context, command: RepliesCommand) -> anyhow::Result<Code> {
             let replies = store.saved_replies()?;
             if as_json {
                 let list: Vec<ReplyJson<'_>> = replies.iter().map(reply_json).collect();
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(
                         &serde_json::json!({ "format": json::FORMAT_VERSION, "replies": list })
                     )?
-                );
+                )?;
             } else if replies.is_empty() {
-                println!(
+                outln!(
                     "No saved replies yet. Add one with `hark replies add --title T --body B`."
-                );
+                )?;
             } else {
-                println!("{:>5}  {}  {:>5}  TITLE", "ID", fit("SHORTCUT", 14), "USES");
+                outln!("{:>5}  {}  {:>5}  TITLE", "ID", fit("SHORTCUT", 14), "USES")?;
                 for reply in &replies {
-                    println!(
+                    outln!(
                         "{:>5}  {}  {:>5}  {}",
                         reply.id,
                         fit(&sanitize_line(reply.shortcut.as_deref().unwrap_or("")), 14),
                         reply.use_count,
                         sanitize_line(&reply.title)
-                    );
+                    )?;
                 }
             }
         }
@@ -160,7 +160,7 @@ pub fn run(context: &Context, command: RepliesCommand) -> anyhow::Result<Code> {
                 },
                 now,
             )?;
-            println!("Added saved reply {id}");
+            outln!("Added saved reply {id}")?;
         }
         RepliesCommand::Edit {
             id,
@@ -193,24 +193,24 @@ pub fn run(context: &Context, command: RepliesCommand) -> anyhow::Result<Code> {
                 },
             };
             store.update_saved_reply(id, &draft)?;
-            println!("Updated saved reply {id}");
+            outln!("Updated saved reply {id}")?;
         }
         RepliesCommand::Rm { id } => {
             store.delete_saved_reply(id)?;
-            println!("Deleted saved reply {id}");
+            outln!("Deleted saved reply {id}")?;
         }
         RepliesCommand::Import { file, format } => {
             let format = format_for(&file, format)?;
             let text = read_text(&file)?;
             let parsed = parse_file(&text, format, &file)?;
             let report = store.import_saved_replies(&parsed.replies, now)?;
-            println!(
+            outln!(
                 "Imported {}: {} added, {} updated, {} unchanged",
                 file.display(),
                 report.added,
                 report.updated,
                 report.unchanged
-            );
+            )?;
         }
         RepliesCommand::Export { file, format } => {
             let format = match (&file, format) {
@@ -246,7 +246,7 @@ pub fn run(context: &Context, command: RepliesCommand) -> anyhow::Result<Code> {
                         path.display()
                     );
                 }
-                None => print!("{text}"),
+                None => out!("{text}")?,
             }
         }
     }

@@ -80,11 +80,11 @@ pub fn run(context: &Context, args: ReportArgs) -> anyhow::Result<Code> {
             "business_hours": period.hours.is_some(),
             "report": report,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?)?;
     } else if args.csv {
-        print_csv(&report);
+        print_csv(&report)?;
     } else {
-        print_text(&report, since, until, period.hours.is_some());
+        print_text(&report, since, until, period.hours.is_some())?;
     }
     Ok(Code::Ok)
 }
@@ -136,40 +136,52 @@ fn durations_line(name: &str, d: &Durations) -> String {
     )
 }
 
-fn print_text(report: &Report, since: Millis, until: Millis, business: bool) {
-    println!(
+fn print_text(
+    report: &Report,
+    since: Millis,
+    until: Millis,
+    business: bool,
+) -> std::io::Result<()> {
+    outln!(
         "Report {} → {}{}",
         json::time(since),
         json::time(until),
         if business { " (business hours)" } else { "" }
-    );
-    println!(
+    )?;
+    outln!(
         "Messages in {}, replies out {}, customers {}",
-        report.inbound, report.outbound, report.unique_customers
-    );
+        report.inbound,
+        report.outbound,
+        report.unique_customers
+    )?;
     match report.reply_rate {
-        Some(rate) => println!(
+        Some(rate) => outln!(
             "Reply rate {:.0}% ({} of {} conversations that waited)",
             rate * 100.0,
             report.replied,
             report.needing_reply
-        ),
-        None => println!("Reply rate — (no conversation waited)"),
+        )?,
+        None => outln!("Reply rate — (no conversation waited)")?,
     }
-    println!();
-    println!(
+    outln!()?;
+    outln!(
         "{}",
         durations_line("First response", &report.first_response)
-    );
-    println!("{}", durations_line("Response", &report.response));
-    println!("{}", durations_line("Resolution", &report.resolution));
+    )?;
+    outln!("{}", durations_line("Response", &report.response))?;
+    outln!("{}", durations_line("Resolution", &report.resolution))?;
     if !report.agents.is_empty() {
-        println!(
+        outln!(
             "\n{:<16} {:>7} {:>9} {:>9} {:>9} {:>7}",
-            "AGENT", "REPLIES", "MEDIAN", "FASTEST", "SLOWEST", "CLOSED"
-        );
+            "AGENT",
+            "REPLIES",
+            "MEDIAN",
+            "FASTEST",
+            "SLOWEST",
+            "CLOSED"
+        )?;
         for agent in &report.agents {
-            println!(
+            outln!(
                 "{:<16} {:>7} {:>9} {:>9} {:>9} {:>7}",
                 crate::text::sanitize_line(&agent.agent),
                 agent.replies,
@@ -177,7 +189,7 @@ fn print_text(report: &Report, since: Millis, until: Millis, business: bool) {
                 minutes(agent.response.fastest),
                 minutes(agent.response.slowest),
                 agent.closed
-            );
+            )?;
         }
     }
     if !report.top_tags.is_empty() {
@@ -186,7 +198,7 @@ fn print_text(report: &Report, since: Millis, until: Millis, business: bool) {
             .iter()
             .map(|(t, n)| format!("#{} {n}", crate::text::sanitize_line(t)))
             .collect();
-        println!("\nTop tags: {}", tags.join(", "));
+        outln!("\nTop tags: {}", tags.join(", "))?;
     }
     if !report.sentiment.is_empty() {
         let split: Vec<String> = report
@@ -194,7 +206,7 @@ fn print_text(report: &Report, since: Millis, until: Millis, business: bool) {
             .iter()
             .map(|(s, n)| format!("{s} {n}"))
             .collect();
-        println!("Sentiment: {}", split.join(", "));
+        outln!("Sentiment: {}", split.join(", "))?;
     }
     if !report.top_saved_replies.is_empty() {
         let used: Vec<String> = report
@@ -202,12 +214,13 @@ fn print_text(report: &Report, since: Millis, until: Millis, business: bool) {
             .iter()
             .map(|(t, n)| format!("{} ×{n}", crate::text::sanitize_line(t)))
             .collect();
-        println!("Saved replies: {}", used.join(", "));
+        outln!("Saved replies: {}", used.join(", "))?;
     }
+    Ok(())
 }
 
-fn print_csv(report: &Report) {
-    println!("section,key,value");
+fn print_csv(report: &Report) -> std::io::Result<()> {
+    outln!("section,key,value")?;
     let row = |section: &str, key: &str, value: String| {
         let quote = |s: &str| {
             if s.contains([',', '"', '\n']) {
@@ -216,18 +229,18 @@ fn print_csv(report: &Report) {
                 s.to_owned()
             }
         };
-        println!("{},{},{}", quote(section), quote(key), quote(&value));
+        outln!("{},{},{}", quote(section), quote(key), quote(&value))
     };
     let opt = |v: Option<Millis>| v.map(|v| v.to_string()).unwrap_or_default();
-    row("summary", "inbound", report.inbound.to_string());
-    row("summary", "outbound", report.outbound.to_string());
+    row("summary", "inbound", report.inbound.to_string())?;
+    row("summary", "outbound", report.outbound.to_string())?;
     row(
         "summary",
         "unique_customers",
         report.unique_customers.to_string(),
-    );
-    row("summary", "needing_reply", report.needing_reply.to_string());
-    row("summary", "replied", report.replied.to_string());
+    )?;
+    row("summary", "needing_reply", report.needing_reply.to_string())?;
+    row("summary", "replied", report.replied.to_string())?;
     row(
         "summary",
         "reply_rate",
@@ -235,33 +248,34 @@ fn print_csv(report: &Report) {
             .reply_rate
             .map(|r| format!("{r:.4}"))
             .unwrap_or_default(),
-    );
+    )?;
     for (name, d) in [
         ("first_response", &report.first_response),
         ("response", &report.response),
         ("resolution", &report.resolution),
     ] {
-        row(name, "count", d.count.to_string());
-        row(name, "average_ms", opt(d.average));
-        row(name, "median_ms", opt(d.median));
-        row(name, "p90_ms", opt(d.p90));
+        row(name, "count", d.count.to_string())?;
+        row(name, "average_ms", opt(d.average))?;
+        row(name, "median_ms", opt(d.median))?;
+        row(name, "p90_ms", opt(d.p90))?;
     }
     for day in &report.per_day {
-        row("day_inbound", &day.day, day.inbound.to_string());
-        row("day_outbound", &day.day, day.outbound.to_string());
+        row("day_inbound", &day.day, day.inbound.to_string())?;
+        row("day_outbound", &day.day, day.outbound.to_string())?;
     }
     for agent in &report.agents {
-        row("agent_replies", &agent.agent, agent.replies.to_string());
-        row("agent_median_ms", &agent.agent, opt(agent.response.median));
-        row("agent_closed", &agent.agent, agent.closed.to_string());
+        row("agent_replies", &agent.agent, agent.replies.to_string())?;
+        row("agent_median_ms", &agent.agent, opt(agent.response.median))?;
+        row("agent_closed", &agent.agent, agent.closed.to_string())?;
     }
     for (tag, n) in &report.top_tags {
-        row("tag", tag, n.to_string());
+        row("tag", tag, n.to_string())?;
     }
     for (sentiment, n) in &report.sentiment {
-        row("sentiment", sentiment, n.to_string());
+        row("sentiment", sentiment, n.to_string())?;
     }
     for (title, n) in &report.top_saved_replies {
-        row("saved_reply", title, n.to_string());
+        row("saved_reply", title, n.to_string())?;
     }
+    Ok(())
 }

@@ -82,26 +82,26 @@ pub fn run(context: &Context, command: RulesCommand) -> anyhow::Result<Code> {
                         stop: r.stop,
                     })
                     .collect();
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(
                         &serde_json::json!({ "format": json::FORMAT_VERSION, "rules": list })
                     )?
-                );
+                )?;
             } else if rules.is_empty() {
-                println!("No rules. Add [[rules]] to the config file (see config.example.toml).");
+                outln!("No rules. Add [[rules]] to the config file (see config.example.toml).")?;
             } else {
                 for (index, rule) in rules.rules.iter().enumerate() {
                     let actions: Vec<String> =
                         rule.actions.iter().map(ToString::to_string).collect();
                     let stop = if rule.stop { " (then stop)" } else { "" };
-                    println!(
+                    outln!(
                         "{}. {}\n   when {}\n   then {}{stop}",
                         index + 1,
                         rule.name,
                         rule.when,
                         actions.join(", ")
-                    );
+                    )?;
                 }
             }
         }
@@ -156,7 +156,7 @@ pub fn run(context: &Context, command: RulesCommand) -> anyhow::Result<Code> {
                         })
                     })
                     .collect();
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&serde_json::json!({
                         "format": json::FORMAT_VERSION,
@@ -164,17 +164,17 @@ pub fn run(context: &Context, command: RulesCommand) -> anyhow::Result<Code> {
                         "conversations_touched": touched.len(),
                         "rules": report,
                     }))?
-                );
+                )?;
                 return Ok(Code::Ok);
             }
-            println!(
+            outln!(
                 "Dry run of {} rules over {checked} cached customer messages (nothing is changed):",
                 rules.rules.len()
-            );
+            )?;
             for (index, rule) in rules.rules.iter().enumerate() {
                 let outcome = outcomes.remove(&index).unwrap_or_default();
                 let actions: Vec<String> = rule.actions.iter().map(ToString::to_string).collect();
-                println!(
+                outln!(
                     "\n{}. {} — when {}\n   {} message{} in {} conversation{} → {}",
                     index + 1,
                     rule.name,
@@ -192,15 +192,15 @@ pub fn run(context: &Context, command: RulesCommand) -> anyhow::Result<Code> {
                         "s"
                     },
                     actions.join(", ")
-                );
+                )?;
                 for (conversation, text) in &outcome.examples {
-                    println!("   #{conversation}: {}", truncate(&sanitize_line(text), 70));
+                    outln!("   #{conversation}: {}", truncate(&sanitize_line(text), 70))?;
                 }
             }
-            println!(
+            outln!(
                 "\n{} conversations would be touched by at least one rule.",
                 touched.len()
-            );
+            )?;
         }
     }
     Ok(Code::Ok)

@@ -43,10 +43,10 @@ pub fn add(
     }
     rules.push(rule);
     write_checked(&path, &doc)?;
-    println!(
+    outln!(
         "Rule '{name}' added to {}; restart `hark sync --daemon` to apply it.",
         path.display()
-    );
+    )?;
     Ok(Code::Ok)
 }
 
@@ -62,10 +62,10 @@ pub fn remove(context: &Context, name: &str) -> anyhow::Result<Code> {
         return Err(NotFoundError(format!("no rule named '{name}'")).into());
     }
     write_checked(&path, &doc)?;
-    println!(
+    outln!(
         "Rule '{name}' removed from {}; restart `hark sync --daemon` to apply it.",
         path.display()
-    );
+    )?;
     Ok(Code::Ok)
 }
 

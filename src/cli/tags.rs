@@ -45,20 +45,20 @@ pub fn run(context: &Context, command: TagsCommand) -> anyhow::Result<Code> {
                     .collect();
                 let out =
                     serde_json::json!({ "format": super::json::FORMAT_VERSION, "tags": list });
-                println!("{}", serde_json::to_string_pretty(&out)?);
+                outln!("{}", serde_json::to_string_pretty(&out)?)?;
                 return Ok(Code::Ok);
             }
             if tags.is_empty() {
-                println!("No tags yet. Press t in the inbox, or let a rule tag conversations.");
+                outln!("No tags yet. Press t in the inbox, or let a rule tag conversations.")?;
             }
             for tag in tags {
                 let open = open_of(tag.id);
-                println!(
+                outln!(
                     "#{}  {} open  {}",
                     sanitize_line(&tag.name),
                     open,
                     tag.colour.as_deref().unwrap_or("")
-                );
+                )?;
             }
         }
         TagsCommand::Colour { name, colour } => {
@@ -75,11 +75,11 @@ pub fn run(context: &Context, command: TagsCommand) -> anyhow::Result<Code> {
                 Some(colour)
             };
             store.set_tag_colour(&name, value)?;
-            println!(
+            outln!(
                 "#{} is {}",
                 name.trim_start_matches('#'),
                 value.unwrap_or("without a colour")
-            );
+            )?;
         }
     }
     Ok(Code::Ok)

@@ -18,44 +18,45 @@ struct Report {
     problems: usize,
 }
 
+/// Lines of the report; a reader that closed the pipe only stops the printing, not the checks.
 impl Report {
     fn section(&self, title: &str) {
-        println!("\n{title}");
+        let _ = outln!("\n{title}");
     }
     fn ok(&self, text: impl AsRef<str>) {
-        println!("  ✓ {}", text.as_ref());
+        let _ = outln!("  ✓ {}", text.as_ref());
     }
     fn note(&self, text: impl AsRef<str>) {
-        println!("  · {}", text.as_ref());
+        let _ = outln!("  · {}", text.as_ref());
     }
     fn warn(&self, text: impl AsRef<str>) {
-        println!("  ! {}", text.as_ref());
+        let _ = outln!("  ! {}", text.as_ref());
     }
     fn problem(&mut self, text: impl AsRef<str>) {
         self.problems += 1;
-        println!("  ✗ {}", text.as_ref());
+        let _ = outln!("  ✗ {}", text.as_ref());
     }
 }
 
 pub async fn run(context: &Context) -> anyhow::Result<Code> {
     let mut report = Report::default();
-    println!(
+    outln!(
         "hark {} — agent {}",
         env!("CARGO_PKG_VERSION"),
         context.agent
-    );
+    )?;
     database(context, &mut report);
     secrets(context, &mut report);
     accounts(context, &mut report).await;
     sync(context, &mut report);
     integrations::check(context, &mut report).await;
     terminal(&report);
-    println!();
+    outln!()?;
     if report.problems == 0 {
-        println!("No problems found.");
+        outln!("No problems found.")?;
         Ok(Code::Ok)
     } else {
-        println!("{} problem(s) found.", report.problems);
+        outln!("{} problem(s) found.", report.problems)?;
         Ok(Code::Error)
     }
 }
