@@ -196,6 +196,31 @@ async fn a_backlog_longer_than_a_pass_is_read_on_in_the_next_pass_not_skipped() 
         }
     }
     assert_eq!(passes, [5, 5, 1], "five pages a pass, the backlog read on");
+    // X wants a page token sent with the query it came from: the second pass's tokens go with
+    // its until_id.
+    let asked: Vec<(Option<String>, Option<String>)> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path().ends_with("/mentions"))
+        .map(|r| {
+            let find = |name: &str| {
+                r.url
+                    .query_pairs()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.into_owned())
+            };
+            (find("pagination_token"), find("until_id"))
+        })
+        .collect();
+    let second_pass: Vec<_> = asked[5..10]
+        .iter()
+        .map(|(_, until)| until.clone())
+        .collect();
+    assert_eq!(second_pass, vec![Some("1996".to_string()); 5]);
+    assert!(asked[..5].iter().all(|(_, until)| until.is_none()));
+    assert_eq!(asked[10].1.as_deref(), Some("1991"));
     let expected: Vec<String> = (1990..=2000).rev().map(|id| id.to_string()).collect();
     assert_eq!(read, expected, "nothing skipped, nothing read twice");
     assert_eq!(

@@ -1,6 +1,7 @@
 //! Ingest from a local fake of the X API v2 (a wiremock server answering like X: mentions newest
-//! first, 100 a page, `pagination_token` to the next page, `since_id` for what is new), through
-//! the X connector and the sync engine into a new database — HTTP, JSON, parsing and the store.
+//! first, 100 a page, `pagination_token` to the next page, `until_id` for older ones, `since_id`
+//! for what is new), through the X connector and the sync engine into a new database — HTTP,
+//! JSON, parsing and the store.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,24 +45,30 @@ const WORDS: &[&str] = &[
     "box",
 ];
 
-/// X's mentions: post n (1-based) is id FIRST_ID + n. Every answer is made before the clock
-/// starts, so that the fake's own work (it shares the machine) is not counted as hark's.
+/// X's mentions: post n (1-based) is id FIRST_ID + n, all of them new to hark (a first sync of
+/// a backlog). A query answers the posts below `until_id` (all, without one) and above
+/// `since_id`, newest first, 100 a page, `pagination_token` naming the page; hark reads five
+/// pages a pass and the next pass goes on below the oldest it read. Every answer is made
+/// before the clock starts, so that the fake's own work (it shares the machine) is not counted
+/// as hark's.
 struct Mentions {
+    total: u64,
+    /// By (the newest post a query can answer, page).
     answers: std::collections::HashMap<(u64, u64), Vec<u8>>,
 }
 
 impl Mentions {
     fn new(total: u64) -> Mentions {
         let mut answers = std::collections::HashMap::new();
-        let mut since = 0;
-        while since < total {
+        let mut top = total;
+        while top > 0 {
             for page in 0..PAGES_PER_SYNC {
-                let body = answer(total, since, page);
-                answers.insert((since, page), serde_json::to_vec(&body).unwrap_or_default());
+                let body = answer(top, page);
+                answers.insert((top, page), serde_json::to_vec(&body).unwrap_or_default());
             }
-            since += PAGE * PAGES_PER_SYNC;
+            top = top.saturating_sub(PAGE * PAGES_PER_SYNC);
         }
-        Mentions { answers }
+        Mentions { total, answers }
     }
 }
 
@@ -69,29 +76,32 @@ impl Respond for Mentions {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let query: std::collections::HashMap<String, String> =
             request.url.query_pairs().into_owned().collect();
-        let since = query
-            .get("since_id")
-            .and_then(|id| id.parse::<u64>().ok())
-            .map_or(0, |id| id - FIRST_ID);
+        let id = |name: &str| {
+            query
+                .get(name)
+                .and_then(|id| id.parse::<u64>().ok())
+                .map(|id| id - FIRST_ID)
+        };
+        let top = id("until_id").map_or(self.total, |until| until - 1);
         let page = query
             .get("pagination_token")
             .and_then(|t| t.parse::<u64>().ok())
             .unwrap_or(0);
-        match self.answers.get(&(since, page)) {
-            Some(body) => ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"),
-            None => {
-                ResponseTemplate::new(200).set_body_json(json!({ "meta": { "result_count": 0 } }))
+        // Everything is older than what a later pass asks for since.
+        let nothing_newer = id("since_id").is_some_and(|since| since >= top);
+        match self.answers.get(&(top, page)) {
+            Some(body) if !nothing_newer => {
+                ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json")
             }
+            _ => ResponseTemplate::new(200).set_body_json(json!({ "meta": { "result_count": 0 } })),
         }
     }
 }
 
-/// One answer of the mentions endpoint: what is new since post `since`, newest first, as much
-/// as one sync reads, 100 a page.
-fn answer(total: u64, since: u64, page: u64) -> Value {
-    let top = (since + PAGE * PAGES_PER_SYNC).min(total);
+/// One page of a query whose newest possible post is `top`: newest first, 100 a page.
+fn answer(top: u64, page: u64) -> Value {
     let high = top.saturating_sub(page * PAGE);
-    let low = high.saturating_sub(PAGE).max(since);
+    let low = high.saturating_sub(PAGE);
     let data: Vec<Value> = (low + 1..=high).rev().map(post).collect();
     let users: Vec<Value> = (low + 1..=high).map(|n| user(author(n))).collect();
     let mut meta = json!({ "result_count": data.len() });
@@ -99,7 +109,7 @@ fn answer(total: u64, since: u64, page: u64) -> Value {
         meta["newest_id"] = newest["id"].clone();
         meta["oldest_id"] = oldest["id"].clone();
     }
-    if low > since {
+    if low > 0 {
         meta["next_token"] = json!((page + 1).to_string());
     }
     json!({ "data": data, "includes": { "users": users }, "meta": meta })

@@ -61,6 +61,9 @@ struct MentionsPass {
     /// Mentions older than this (the oldest read so far) are still to be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     until: Option<String>,
+    /// The `until_id` this pass asks with: X wants a page token sent with the same query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    below: Option<String>,
     /// The newest mention read since `since`.
     newest: Option<String>,
     /// The next page of this pass (tokens are kept for one pass only).
@@ -78,9 +81,18 @@ fn is_zero(pages: &usize) -> bool {
 impl MentionsPass {
     fn from_cursor(cursor: Option<&str>) -> NetworkResult<MentionsPass> {
         match cursor {
-            Some(text) if text.starts_with('{') => serde_json::from_str(text).map_err(|err| {
-                NetworkError::Malformed(format!("a mentions position that cannot be read: {err}"))
-            }),
+            Some(text) if text.starts_with('{') => {
+                let mut pass: MentionsPass = serde_json::from_str(text).map_err(|err| {
+                    NetworkError::Malformed(format!(
+                        "a mentions position that cannot be read: {err}"
+                    ))
+                })?;
+                if pass.token.is_none() {
+                    // A saved position: this pass reads below the oldest read so far.
+                    pass.below.clone_from(&pass.until);
+                }
+                Ok(pass)
+            }
             since => Ok(MentionsPass {
                 since: since.map(str::to_owned),
                 ..MentionsPass::default()
@@ -96,6 +108,7 @@ impl MentionsPass {
     /// crash, a rate limit, or the pass's last page) goes on below the oldest read.
     fn progress(&self) -> String {
         MentionsPass {
+            below: None,
             token: None,
             pages: 0,
             ..self.clone()
@@ -184,10 +197,11 @@ impl XNetwork {
         if let Some(since) = &pass.since {
             query.push(("since_id", since.clone()));
         }
-        match (&pass.token, &pass.until) {
-            (Some(token), _) => query.push(("pagination_token", token.clone())),
-            (None, Some(until)) => query.push(("until_id", until.clone())),
-            (None, None) => {}
+        if let Some(below) = &pass.below {
+            query.push(("until_id", below.clone()));
+        }
+        if let Some(token) = &pass.token {
+            query.push(("pagination_token", token.clone()));
         }
         let path = format!("/users/{}/mentions", me.id);
         let page = self
