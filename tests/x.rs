@@ -454,6 +454,49 @@ async fn a_retried_reply_that_went_through_after_all_is_not_posted_twice() {
 }
 
 #[tokio::test]
+async fn a_retried_dm_that_went_through_after_all_is_not_sent_twice() {
+    let server = MockServer::start().await;
+    let clock = clock();
+    mount_me(&server).await;
+    let written = Utc::now();
+    let at = |minutes: i64| (written + chrono::Duration::minutes(minutes)).to_rfc3339();
+    Mock::given(method("GET"))
+        .and(path("/2/dm_conversations/with/55/dm_events"))
+        .and(query_param("event_types", "MessageCreate"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [
+                // The customer saying the same words does not count; an old one of ours neither.
+                { "id": "901", "event_type": "MessageCreate", "text": "Ships Monday 📦",
+                  "sender_id": "55", "created_at": at(0) },
+                { "id": "902", "event_type": "MessageCreate", "text": "Ships Monday 📦",
+                  "sender_id": ME, "created_at": at(-90) },
+                { "id": "903", "event_type": "MessageCreate", "text": "Ships Monday 📦",
+                  "sender_id": ME, "created_at": at(0) }
+            ],
+            "meta": { "result_count": 3 }
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/2/dm_conversations/with/55/messages"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "data": { "dm_conversation_id": format!("55-{ME}"), "dm_event_id": "904" } })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let x = network(&server, &clock);
+    let mut retry = request(ConversationKind::Dm, &format!("55-{ME}"), "900");
+    retry.created_at = written;
+    retry.attempt = 2;
+    assert_eq!(x.reply(&retry).await.unwrap().remote_id, "903");
+    // A first attempt sends without looking.
+    retry.attempt = 1;
+    assert_eq!(x.reply(&retry).await.unwrap().remote_id, "904");
+    server.verify().await;
+}
+
+#[tokio::test]
 async fn replies_likes_hiding_and_dms_follow_the_api() {
     let server = MockServer::start().await;
     let clock = clock();

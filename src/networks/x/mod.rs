@@ -422,6 +422,46 @@ impl XNetwork {
             .map(str::to_owned)
     }
 
+    /// A DM an earlier attempt sent although its answer never came back: the brand's newest
+    /// messages in the conversation, one with the same text sent since the reply was written.
+    /// A failed look is logged and answered as none (the DM is then sent).
+    async fn earlier_dm(&self, conversation: &str, request: &ReplyRequest) -> Option<String> {
+        let looked = async {
+            let me = self.me().await?;
+            let query = [
+                ("max_results", "50".to_owned()),
+                ("event_types", "MessageCreate".to_owned()),
+                ("dm_event.fields", "id,text,created_at,sender_id".to_owned()),
+            ];
+            let path = format!("{conversation}/dm_events");
+            let answer = self.client.get("dm_events", &path, &query).await?;
+            Ok::<_, NetworkError>((me.id.clone(), answer))
+        }
+        .await;
+        let (me, answer) = match looked {
+            Ok(found) => found,
+            Err(error) => {
+                tracing::warn!(%error, "could not look for an earlier attempt's DM");
+                return None;
+            }
+        };
+        let since = request.created_at - chrono::Duration::minutes(1);
+        answer["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|event| {
+                event["sender_id"].as_str() == Some(me.as_str())
+                    && event["text"].as_str().map(str::trim) == Some(request.text.trim())
+                    && event["created_at"]
+                        .as_str()
+                        .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+                        .is_some_and(|at| at >= since)
+            })
+            .and_then(|event| event["id"].as_str())
+            .map(str::to_owned)
+    }
+
     /// DM events: the API has no `since_id`, so pages are read until the newest event stored
     /// last time (the cursor) comes by.
     async fn fetch_dms(&self, cursor: Option<&str>) -> NetworkResult<FetchPage> {
@@ -572,12 +612,19 @@ impl Network for XNetwork {
         if request.kind == ConversationKind::Dm {
             // A one-to-one conversation (its id is the two user ids) is answered through the
             // customer; a group through its own id.
-            let path = match &request.recipient {
+            let conversation = match &request.recipient {
                 Some(recipient) if request.root_remote_id.contains('-') => {
-                    format!("/dm_conversations/with/{recipient}/messages")
+                    format!("/dm_conversations/with/{recipient}")
                 }
-                _ => format!("/dm_conversations/{}/messages", request.root_remote_id),
+                _ => format!("/dm_conversations/{}", request.root_remote_id),
             };
+            // As for posts: an earlier attempt whose answer never came may have sent it.
+            if request.attempt > 1
+                && let Some(remote_id) = self.earlier_dm(&conversation, request).await
+            {
+                return Ok(SentReply { remote_id });
+            }
+            let path = format!("{conversation}/messages");
             let answer = self
                 .client
                 .send(
