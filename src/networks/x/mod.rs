@@ -401,13 +401,7 @@ impl XNetwork {
             self.client.get("users/tweets", &path, &query).await
         }
         .await;
-        let answer = match looked {
-            Ok(answer) => answer,
-            Err(error) => {
-                tracing::warn!(%error, "could not look for an earlier attempt's reply");
-                return None;
-            }
-        };
+        let answer = logged_if_failed(looked)?;
         answer["data"]
             .as_array()
             .into_iter()
@@ -438,13 +432,7 @@ impl XNetwork {
             Ok::<_, NetworkError>((me.id.clone(), answer))
         }
         .await;
-        let (me, answer) = match looked {
-            Ok(found) => found,
-            Err(error) => {
-                tracing::warn!(%error, "could not look for an earlier attempt's DM");
-                return None;
-            }
-        };
+        let (me, answer) = logged_if_failed(looked)?;
         let since = request.created_at - chrono::Duration::minutes(1);
         answer["data"]
             .as_array()
@@ -751,6 +739,14 @@ impl Network for XNetwork {
             .await?;
         Ok(parse::contact(&answer["data"]))
     }
+}
+
+/// What a look for an earlier attempt's send found; a failed look is logged and finds nothing
+/// (the reply is then sent).
+fn logged_if_failed<T>(looked: NetworkResult<T>) -> Option<T> {
+    looked
+        .inspect_err(|error| tracing::warn!(%error, "could not look for an earlier attempt's send"))
+        .ok()
 }
 
 /// Whether a post's text is the reply that was sent: X may put the handles it answers in front.
