@@ -100,6 +100,14 @@ fn account(id: i64, network: Arc<dyn Network>) -> SyncAccount {
     }
 }
 
+/// A database file holding the brand's account, and a clock at minute 100.
+fn brand_database() -> (tempfile::TempDir, std::path::PathBuf, i64, ManualClock) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (_, account_id) = store_with_account(Some(&path));
+    (dir, path, account_id, ManualClock::new(t(100)))
+}
+
 fn page(
     items: Vec<hark::model::IncomingItem>,
     cursor: &str,
@@ -115,10 +123,7 @@ fn page(
 
 #[tokio::test]
 async fn sync_pages_until_done_and_resumes_from_the_stored_cursor_after_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("hark.db");
-    let (_, account_id) = store_with_account(Some(&path));
-    let clock = ManualClock::new(t(100));
+    let (_dir, path, account_id, clock) = brand_database();
 
     let network = Arc::new(ScriptedNetwork::default());
     network.pages.lock().unwrap().extend([
@@ -156,10 +161,7 @@ async fn sync_pages_until_done_and_resumes_from_the_stored_cursor_after_a_restar
 
 #[tokio::test]
 async fn a_failed_fetch_keeps_the_cursor_and_says_why() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("hark.db");
-    let (_, account_id) = store_with_account(Some(&path));
-    let clock = ManualClock::new(t(100));
+    let (_dir, path, account_id, clock) = brand_database();
     let network = Arc::new(ScriptedNetwork::default());
     network.pages.lock().unwrap().extend([
         page(vec![inbound("a", "1", "one", 1)], "c1", true),
@@ -193,10 +195,7 @@ async fn a_failed_fetch_keeps_the_cursor_and_says_why() {
 
 #[tokio::test]
 async fn a_pass_in_pages_saves_its_cursor_only_at_the_end() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("hark.db");
-    let (_, account_id) = store_with_account(Some(&path));
-    let clock = ManualClock::new(t(100));
+    let (_dir, path, account_id, clock) = brand_database();
     let network = Arc::new(ScriptedNetwork::default());
     let resumed = |items, resume: &str| {
         Ok(FetchPage {
@@ -257,10 +256,7 @@ async fn a_pass_in_pages_saves_its_cursor_only_at_the_end() {
 
 #[tokio::test]
 async fn a_page_that_cannot_be_written_fails_the_pass_and_moves_no_cursor() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("hark.db");
-    let (_, account_id) = store_with_account(Some(&path));
-    let clock = ManualClock::new(t(100));
+    let (_dir, path, account_id, clock) = brand_database();
     let network = Arc::new(ScriptedNetwork::default());
     network.pages.lock().unwrap().extend([
         page(vec![inbound("a", "1", "one", 1)], "c1", true),
@@ -286,10 +282,7 @@ async fn a_page_that_cannot_be_written_fails_the_pass_and_moves_no_cursor() {
 
 #[tokio::test]
 async fn the_configured_rules_triage_what_the_sync_brings() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("hark.db");
-    let (_, account_id) = store_with_account(Some(&path));
-    let clock = ManualClock::new(t(100));
+    let (_dir, path, account_id, clock) = brand_database();
     let config = hark::config::Config::parse(
         r#"
 [[rules]]
