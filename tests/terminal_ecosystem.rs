@@ -234,11 +234,7 @@ fn a_reader_that_closes_the_pipe_ends_a_command_quietly() {
         &["tags", "list"],
         &["--version"],
     ] {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hark"))
-            .env_clear()
-            .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        let mut child = common::hark_process_in(home.path())
             .arg("--db")
             .arg(&db)
             .args(args)

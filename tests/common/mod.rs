@@ -91,7 +91,12 @@ pub fn ingest(
 
 /// hark with a private home, so no real config, database or log is touched.
 pub fn hark_in(home: &std::path::Path) -> assert_cmd::Command {
-    let mut command = assert_cmd::Command::cargo_bin("hark").unwrap();
+    assert_cmd::Command::from_std(hark_process_in(home))
+}
+
+/// The same as a plain process, for a test that drives its pipes itself.
+pub fn hark_process_in(home: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("hark"));
     command
         .env_clear()
         .env("HOME", home)
