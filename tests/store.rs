@@ -404,6 +404,63 @@ fn cursors_are_saved_with_their_items_and_survive_a_restart() {
 }
 
 #[test]
+fn pages_written_together_report_each_page_and_keep_the_last_cursor() {
+    let (mut store, account) = store_with_account(None);
+    let rules = hark::rules::RuleSet::default();
+    let first = hark::store::prepare(
+        vec![
+            inbound("p1", "1", "refund for order one", 1),
+            inbound("p1", "2", "still waiting", 2),
+        ],
+        &rules,
+    );
+    // The second page holds one message already stored by the first, one new in its thread
+    // and a new conversation.
+    let second = hark::store::prepare(
+        vec![
+            inbound("p1", "2", "still waiting", 2),
+            inbound("p1", "3", "hello again", 3),
+            inbound("p2", "4", "refund please", 4),
+        ],
+        &rules,
+    );
+    let source = |cursor| hark::store::PageSource {
+        account_id: account,
+        network: NetworkKind::Demo,
+        stream: "mentions",
+        cursor,
+        now: ms(5),
+    };
+    let reports = store
+        .ingest_pages(
+            &[
+                (source(Some("after-first")), first.as_slice()),
+                (source(None), second.as_slice()),
+            ],
+            &rules,
+        )
+        .unwrap();
+    let counts: Vec<_> = reports
+        .iter()
+        .map(|r| (r.new_messages, r.new_conversations, r.duplicates))
+        .collect();
+    assert_eq!(counts, vec![(2, 1, 0), (2, 1, 1)]);
+    // A page without a cursor keeps the one saved before it in the same write.
+    let state = store.sync_cursor(account, "mentions").unwrap().unwrap();
+    assert_eq!(state.cursor.as_deref(), Some("after-first"));
+    // Both pages are searchable, and the thread's list columns count all three messages.
+    assert_eq!(store.search("refund", 10).unwrap().len(), 2);
+    let thread = store
+        .search("hello", 10)
+        .unwrap()
+        .pop()
+        .unwrap()
+        .conversation;
+    assert_eq!(thread.message_count, 3);
+    assert!(thread.snippet.contains("hello again"), "{}", thread.snippet);
+}
+
+#[test]
 fn the_events_log_is_append_only() {
     let (mut store, account) = store_with_account(None);
     ingest(&mut store, account, &[inbound("p", "1", "a", 1)], 1);

@@ -4,6 +4,7 @@
 
 mod backoff;
 mod checkpointer;
+mod page_writer;
 mod store_cell;
 
 use std::sync::Arc;
@@ -13,13 +14,14 @@ use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
 
 pub use backoff::Backoff;
+use page_writer::{PageWriter, PreparingPage};
 pub use store_cell::StoreCell;
 
 use crate::clock::SharedClock;
 use crate::model::{Millis, OutboxAction};
 use crate::networks::{Network, NetworkError, ReplyRequest};
 use crate::rules::RuleSet;
-use crate::store::{ClaimedAction, IngestReport, PageSource, StoreError};
+use crate::store::{ClaimedAction, IngestReport, StoreError};
 
 /// A delivery is given up after this many attempts, and shown as failed with its last reason.
 pub const MAX_DELIVERY_ATTEMPTS: i64 = 8;
@@ -36,12 +38,9 @@ const OUTBOX_POLL: Duration = Duration::from_secs(2);
 /// Pages fetched from one stream in one pass, at most, so one busy stream cannot starve others.
 const MAX_PAGES_PER_PASS: usize = 200;
 /// Fetched pages waiting to be written, at most, while the next one is fetched.
-const PAGES_IN_FLIGHT: usize = 2;
+const PAGES_IN_FLIGHT: usize = 4;
 
-/// A page being prepared and written, after the pages before it: answers the counts of all.
-type PageWrite = tokio::task::JoinHandle<Result<PassSummary, SyncError>>;
-
-/// The outcome of a page's write task.
+/// The outcome of the page writer's task.
 fn joined(
     outcome: Result<Result<PassSummary, SyncError>, tokio::task::JoinError>,
 ) -> Result<PassSummary, SyncError> {
@@ -270,11 +269,11 @@ impl SyncEngine {
         fetched.map(|()| summary)
     }
 
-    /// Fetches one stream until it is up to date. Each page is prepared and written on its own
-    /// task while the next one is fetched (the network's wait, the CPU's and the database's
-    /// overlap); each write waits for the one before, so pages are written in the order they
-    /// came and the cursor saved with the last never passes an unwritten page. At most
-    /// `PAGES_IN_FLIGHT` fetched pages wait to be written.
+    /// Fetches one stream until it is up to date. Each page is prepared on its own task while
+    /// the next one is fetched (the network's wait, the CPU's and the database's overlap), and
+    /// handed to one writer, which stores pages in the order they came and the cursor saved with
+    /// the last never passes an unwritten page. At most `PAGES_IN_FLIGHT` fetched pages wait to
+    /// be written; the writer stores all that wait in one transaction.
     async fn fetch_stream(
         &self,
         account: &SyncAccount,
@@ -287,8 +286,8 @@ impl SyncEngine {
             .run(move |store| store.sync_cursor(account_id, stream))
             .await?
             .and_then(|state| state.cursor);
-        let in_flight = Arc::new(tokio::sync::Semaphore::new(PAGES_IN_FLIGHT));
-        let mut writes: Option<PageWrite> = None;
+        let (queue, waiting) = mpsc::channel(PAGES_IN_FLIGHT);
+        let writer = tokio::spawn(self.page_writer(account, stream).run(waiting));
         for _ in 0..MAX_PAGES_PER_PASS {
             let fetched = account
                 .network
@@ -297,9 +296,8 @@ impl SyncEngine {
             let page = match fetched {
                 Ok(page) => page,
                 Err(source) => {
-                    if let Some(writes) = writes {
-                        summary.add(&joined(writes.await)?);
-                    }
+                    drop(queue);
+                    summary.add(&joined(writer.await)?);
                     let message = source.to_string();
                     let now = self.now();
                     self.store
@@ -315,92 +313,35 @@ impl SyncEngine {
             };
             let again = page.resume.is_some() || page.more;
             position = page.resume.clone().or(page.cursor.clone()).or(position);
-            let permit = Arc::clone(&in_flight)
-                .acquire_owned()
-                .await
-                .map_err(|closed| SyncError::Task(closed.to_string()))?;
-            // A write that already failed ends the pass now rather than after more fetching.
-            let earlier = match writes.take() {
-                Some(done) if done.is_finished() => {
-                    let counts = joined(done.await)?;
-                    Some(tokio::spawn(async move { Ok(counts) }))
-                }
-                running => running,
+            let rules = Arc::clone(&self.rules);
+            let items = page.items;
+            let prepared = PreparingPage {
+                items: tokio::task::spawn_blocking(move || crate::store::prepare(items, &rules)),
+                cursor: page.cursor,
             };
-            writes = Some(self.write_page(account, stream, page, earlier, permit));
-            if !again {
+            // The writer stops only on a failed write: that ends the pass now rather than
+            // after more fetching.
+            if writer.is_finished() || queue.send(prepared).await.is_err() || !again {
                 break;
             }
         }
-        if let Some(writes) = writes {
-            summary.add(&joined(writes.await)?);
-        }
+        drop(queue);
+        summary.add(&joined(writer.await)?);
         Ok(())
     }
 
-    /// Prepares and writes a page after the pages before it (`earlier`, whose counts it adds
-    /// to its own), announcing what it brought.
-    fn write_page(
-        &self,
-        account: &SyncAccount,
-        stream: &'static str,
-        page: crate::networks::FetchPage,
-        earlier: Option<PageWrite>,
-        permit: tokio::sync::OwnedSemaphorePermit,
-    ) -> PageWrite {
-        let store = self.store.clone();
-        let rules = Arc::clone(&self.rules);
-        let events = self.events.clone();
-        let account_id = account.account_id;
-        let account_name = account.name.clone();
-        let network = account.network.kind();
-        let now = self.now();
-        let checkpointer = self.checkpointer.clone();
-        tokio::spawn(async move {
-            let _permit = permit;
-            let preparing = {
-                let rules = Arc::clone(&rules);
-                tokio::task::spawn_blocking(move || crate::store::prepare(page.items, &rules))
-            };
-            let mut counts = match earlier {
-                Some(earlier) => joined(earlier.await)?,
-                None => PassSummary::default(),
-            };
-            let items = preparing
-                .await
-                .map_err(|join_error| SyncError::Task(join_error.to_string()))?;
-            let cursor = page.cursor;
-            let checkpoints_elsewhere = checkpointer.enabled();
-            let report = store
-                .run(move |store| {
-                    let source = PageSource {
-                        account_id,
-                        network,
-                        stream,
-                        cursor: cursor.as_deref(),
-                        now,
-                    };
-                    if checkpoints_elsewhere {
-                        store.with_checkpoints_left_to_others(|store| {
-                            store.ingest_prepared(&source, &items, &rules)
-                        })
-                    } else {
-                        store.ingest_prepared(&source, &items, &rules)
-                    }
-                })
-                .await?;
-            checkpointer.page_written();
-            counts.add_report(&report);
-            if report.new_messages > 0 || !report.reopened.is_empty() {
-                // Nobody listening (e.g. a test) is fine.
-                let _ = events.send(SyncEvent::Fetched {
-                    account: account_name,
-                    stream: stream.to_owned(),
-                    report,
-                });
-            }
-            Ok(counts)
-        })
+    fn page_writer(&self, account: &SyncAccount, stream: &'static str) -> PageWriter {
+        PageWriter {
+            store: self.store.clone(),
+            clock: Arc::clone(&self.clock),
+            rules: Arc::clone(&self.rules),
+            events: self.events.clone(),
+            checkpointer: self.checkpointer.clone(),
+            account_id: account.account_id,
+            account_name: account.name.clone(),
+            network: account.network.kind(),
+            stream,
+        }
     }
 
     /// Delivers every outbox entry of the account that is due now.

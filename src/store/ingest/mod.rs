@@ -104,55 +104,79 @@ impl Store {
         items: &[PreparedItem],
         rules: &RuleSet,
     ) -> StoreResult<IngestReport> {
+        Ok(self
+            .ingest_pages(&[(*source, items)], rules)?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// Stores several pages of one stream, in order, in one transaction (each page's cursor
+    /// saved after its items); answers a report per page. One commit for several pages writes
+    /// the pages of the database and of the search index they share once, not once a page.
+    pub fn ingest_pages(
+        &mut self,
+        pages: &[(PageSource<'_>, &[PreparedItem])],
+        rules: &RuleSet,
+    ) -> StoreResult<Vec<IngestReport>> {
+        let Some((first, _)) = pages.first() else {
+            return Ok(Vec::new());
+        };
         self.write(|tx| {
             let account: String = tx.query_row(
                 "SELECT name FROM accounts WHERE id = ?1",
-                [source.account_id],
+                [first.account_id],
                 |r| r.get(0),
             )?;
-            let mut page = PageWriter {
+            let mut writer = PageWriter {
                 tx,
-                source,
+                source: first,
                 account: &account,
                 rules,
                 contacts: HashMap::new(),
                 conversations: HashMap::new(),
                 report: IngestReport::default(),
             };
-            let mut stored = Vec::with_capacity(items.len());
-            for item in items {
-                if let Some(message_id) = page.item(item)? {
-                    stored.push(message_id);
+            let mut reports = Vec::with_capacity(pages.len());
+            let mut stored = Vec::new();
+            for (source, items) in pages {
+                writer.source = source;
+                for item in *items {
+                    if let Some(message_id) = writer.item(item)? {
+                        stored.push(message_id);
+                    }
                 }
+                save_cursor(
+                    tx,
+                    source.account_id,
+                    source.stream,
+                    source.cursor,
+                    source.now,
+                )?;
+                reports.push(std::mem::take(&mut writer.report));
             }
-            for columns in page.conversations.values_mut() {
+            for columns in writer.conversations.values_mut() {
                 columns.write(tx)?;
             }
-            save_cursor(
-                tx,
-                source.account_id,
-                source.stream,
-                source.cursor,
-                source.now,
-            )?;
             // Last, in one statement: see `index_for_search`.
             super::messages::index_for_search(tx, &stored)?;
-            Ok(page.report)
+            Ok(reports)
         })
     }
 }
 
-/// One page being written.
+/// Pages being written, one after another, in one transaction.
 struct PageWriter<'a> {
     tx: &'a Transaction<'a>,
+    /// The page being written.
     source: &'a PageSource<'a>,
     account: &'a str,
     rules: &'a RuleSet,
-    /// Contacts already stored by this page (remote id → profile, id, VIP): a page often
+    /// Contacts already stored by these pages (remote id → profile, id, VIP): a page often
     /// holds many messages of one person, and an unchanged profile is written once.
     contacts: HashMap<String, (RemoteContact, i64, bool)>,
-    /// The conversations this page touched, their list columns written at the end.
+    /// The conversations these pages touched, their list columns written at the end.
     conversations: HashMap<(ConversationKind, String), ListColumns>,
+    /// What the page being written changed.
     report: IngestReport,
 }
 
