@@ -18,11 +18,19 @@ static ANALYZER: LazyLock<SentimentIntensityAnalyzer> =
 const THRESHOLD: f64 = 0.05;
 
 pub fn of(text: &str) -> Option<Sentiment> {
-    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-    let latin = text.chars().filter(|c| c.is_ascii_alphabetic()).count();
+    // One pass over the text: its letters, and how many of them are Latin.
+    let (letters, latin) = text.chars().fold((0usize, 0usize), |(letters, latin), c| {
+        if c.is_ascii_alphabetic() {
+            (letters + 1, latin + 1)
+        } else if !c.is_ascii() && c.is_alphabetic() {
+            (letters + 1, latin)
+        } else {
+            (letters, latin)
+        }
+    });
     // Mostly Latin letters: read as English. Otherwise only the emoji speak.
-    let scored = if letters == 0 || latin * 10 >= letters * 9 {
-        text.to_owned()
+    let score = if letters == 0 || latin * 10 >= letters * 9 {
+        ANALYZER.polarity_scores(text).compound
     } else {
         let signs: String = text
             .chars()
@@ -32,9 +40,8 @@ pub fn of(text: &str) -> Option<Sentiment> {
         if signs.trim().is_empty() {
             return None;
         }
-        signs
+        ANALYZER.polarity_scores(&signs).compound
     };
-    let score = ANALYZER.polarity_scores(&scored).compound;
     Some(if score >= THRESHOLD {
         Sentiment::Positive
     } else if score <= -THRESHOLD {
