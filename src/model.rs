@@ -253,7 +253,62 @@ pub struct RemoteMessage {
     pub created_at: DateTime<Utc>,
     pub liked: bool,
     /// The network's own JSON for this object, kept so that it can be reparsed later.
-    pub raw: serde_json::Value,
+    pub raw: RawJson,
+}
+
+/// A network's own JSON for one object, as text. A connector that has the object's text from
+/// the answer keeps it as it came (no copy of the parsed tree, no writing it out again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawJson(String);
+
+impl RawJson {
+    /// The object's text as the network sent it.
+    pub fn from_raw(raw: &serde_json::value::RawValue) -> RawJson {
+        RawJson(raw.get().to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    /// The JSON read back (`null` if the text is not JSON, which no constructor makes).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::from_str(&self.0).unwrap_or_default()
+    }
+}
+
+impl Default for RawJson {
+    fn default() -> RawJson {
+        RawJson("null".into())
+    }
+}
+
+impl From<&serde_json::Value> for RawJson {
+    fn from(value: &serde_json::Value) -> RawJson {
+        RawJson(value.to_string())
+    }
+}
+
+impl From<serde_json::Value> for RawJson {
+    fn from(value: serde_json::Value) -> RawJson {
+        RawJson::from(&value)
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<RawJson, D::Error> {
+        serde_json::Value::deserialize(deserializer).map(RawJson::from)
+    }
 }
 
 /// A fetched message together with the conversation it belongs to.
@@ -273,6 +328,16 @@ pub struct IncomingItem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_json_is_written_out_as_the_json_it_holds() {
+        let raw = RawJson::from(serde_json::json!({ "id": "1", "n": [1, 2] }));
+        let message = serde_json::json!({ "raw": raw });
+        assert_eq!(message["raw"]["n"][1], 2);
+        let back: RawJson = serde_json::from_value(message["raw"].clone()).unwrap();
+        assert_eq!(back.to_value(), raw.to_value());
+        assert_eq!(RawJson::default().to_value(), serde_json::Value::Null);
+    }
 
     #[test]
     fn text_enums_round_trip_and_reject_unknown_names() {

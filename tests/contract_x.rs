@@ -14,7 +14,7 @@ use hark::clock::{ManualClock, SharedClock};
 use hark::config::Secret;
 use hark::model::{ConversationKind, Direction};
 use hark::networks::x::api::{Credentials, XClient, error_for};
-use hark::networks::x::parse::{dm_items, tweet_items};
+use hark::networks::x::parse::{PostsPage, dm_items, tweet_items};
 use hark::networks::x::{DMS, MENTIONS, SEARCHES, XNetwork};
 use hark::networks::{Network, NetworkError, ReplyRequest};
 use reqwest::StatusCode;
@@ -256,7 +256,9 @@ fn postman_search_and_lookup_examples_parse_and_errors_read() {
                 }
                 _ => body.clone(),
             };
-            let items = tweet_items(&answer, "nobody", None, Utc::now(), |_| {
+            // Read from the answer's text, as the connector reads it.
+            let page = PostsPage::from_json(&serde_json::to_vec(&answer).unwrap()).unwrap();
+            let items = tweet_items(page, "nobody", None, Utc::now(), |_| {
                 Some(ConversationKind::SearchHit)
             });
             let posts = answer["data"].as_array().map_or(0, Vec::len);

@@ -156,7 +156,12 @@ async fn mentions_arrive_with_their_thread_and_paging_goes_on_from_the_newest() 
     );
     assert_eq!(customer.bio.as_deref(), Some("Coffee & code"));
     assert!(
-        page.items[0].message.raw.get("some_future_field").is_some(),
+        page.items[0]
+            .message
+            .raw
+            .to_value()
+            .get("some_future_field")
+            .is_some(),
         "the raw JSON is kept"
     );
 

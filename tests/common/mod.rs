@@ -45,7 +45,7 @@ pub fn inbound(root: &str, remote_id: &str, text: &str, minute: i64) -> Incoming
             text: text.into(),
             created_at: t(minute),
             liked: false,
-            raw: serde_json::json!({ "id": remote_id, "text": text }),
+            raw: serde_json::json!({ "id": remote_id, "text": text }).into(),
         },
     }
 }

@@ -513,7 +513,7 @@ pub fn message(post: &Value, me: &str) -> Option<RemoteMessage> {
         liked: post["viewer"]["like"].is_string(),
         author,
         created_at,
-        raw: post.clone(),
+        raw: post.into(),
     })
 }
 

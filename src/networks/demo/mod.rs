@@ -312,7 +312,8 @@ impl DemoNetwork {
                 "from": { "id": author.remote_id, "handle": author.handle, "name": author.name },
                 "text": text,
                 "created_at": at.to_rfc3339(),
-            }),
+            })
+            .into(),
         }
     }
 

@@ -72,7 +72,7 @@ pub fn comment_item(comment: &Value, post: &PostInfo, page_id: &str) -> Option<I
             text,
             created_at,
             liked: comment["user_likes"].as_bool().unwrap_or(false),
-            raw: comment.clone(),
+            raw: comment.into(),
         },
     })
 }

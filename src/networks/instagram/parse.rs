@@ -97,7 +97,7 @@ pub fn comment_items(
                 text: node["text"].as_str().unwrap_or("").to_owned(),
                 created_at,
                 liked: false,
-                raw: node.clone(),
+                raw: node.into(),
             },
         });
     }
@@ -135,7 +135,7 @@ pub fn tagged_item(media: &Value) -> Option<IncomingItem> {
             text,
             created_at,
             liked: false,
-            raw: media.clone(),
+            raw: media.into(),
         },
     })
 }

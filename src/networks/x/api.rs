@@ -93,6 +93,19 @@ impl XClient {
         path: &str,
         query: &[(&str, String)],
     ) -> NetworkResult<Value> {
+        let bytes = self
+            .request(endpoint, Method::GET, path, query, None)
+            .await?;
+        json_of(endpoint, &bytes)
+    }
+
+    /// A GET of `path` answering the body as it came, for a caller that reads it its own way.
+    pub async fn get_body(
+        &self,
+        endpoint: &'static str,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> NetworkResult<Vec<u8>> {
         self.request(endpoint, Method::GET, path, query, None).await
     }
 
@@ -104,7 +117,8 @@ impl XClient {
         path: &str,
         body: Option<&Value>,
     ) -> NetworkResult<Value> {
-        self.request(endpoint, method, path, &[], body).await
+        let bytes = self.request(endpoint, method, path, &[], body).await?;
+        json_of(endpoint, &bytes)
     }
 
     async fn request(
@@ -114,7 +128,7 @@ impl XClient {
         path: &str,
         query: &[(&str, String)],
         body: Option<&Value>,
-    ) -> NetworkResult<Value> {
+    ) -> NetworkResult<Vec<u8>> {
         let now = self.clock.now();
         if let Some(reset) = self.reset_of(endpoint)
             && reset > now
@@ -153,23 +167,7 @@ impl XClient {
             if !status.is_success() {
                 return Err(error_for(status, &headers, &bytes, self.clock.now()));
             }
-            if bytes.is_empty() {
-                return Ok(Value::Null);
-            }
-            let answer: Value = serde_json::from_slice(&bytes).map_err(|err| {
-                NetworkError::Malformed(format!("{SERVER} answered with invalid JSON: {err}"))
-            })?;
-            if let Some(errors) = answer["errors"].as_array()
-                && answer.get("data").is_some()
-            {
-                // e.g. a referenced post that was deleted: the rest of the answer is good.
-                tracing::debug!(
-                    endpoint,
-                    partial = errors.len(),
-                    "partial errors next to data"
-                );
-            }
-            return Ok(answer);
+            return Ok(bytes);
         }
     }
 
@@ -303,4 +301,28 @@ fn problem_text(json: &Value) -> String {
     pick(json)
         .or_else(|| json["errors"].as_array()?.first().and_then(pick))
         .unwrap_or_default()
+}
+
+/// A successful answer's JSON (`null` for an empty body).
+fn json_of(endpoint: &'static str, bytes: &[u8]) -> NetworkResult<Value> {
+    if bytes.is_empty() {
+        return Ok(Value::Null);
+    }
+    let answer: Value = serde_json::from_slice(bytes).map_err(|err| invalid_json(&err))?;
+    if let Some(errors) = answer["errors"].as_array()
+        && answer.get("data").is_some()
+    {
+        // e.g. a referenced post that was deleted: the rest of the answer is good.
+        tracing::debug!(
+            endpoint,
+            partial = errors.len(),
+            "partial errors next to data"
+        );
+    }
+    Ok(answer)
+}
+
+/// The error for an answer that is not the JSON it should be.
+pub fn invalid_json(err: &serde_json::Error) -> NetworkError {
+    NetworkError::Malformed(format!("{SERVER} answered with invalid JSON: {err}"))
 }

@@ -16,8 +16,8 @@ use tokio::sync::OnceCell;
 
 use self::api::XClient;
 use self::parse::{
-    DM_EXPANSIONS, DM_FIELDS, TWEET_EXPANSIONS, TWEET_FIELDS, USER_FIELDS, dm_items, newer,
-    tweet_items,
+    DM_EXPANSIONS, DM_FIELDS, PostsPage, TWEET_EXPANSIONS, TWEET_FIELDS, USER_FIELDS, dm_items,
+    newer, tweet_items,
 };
 use super::{
     Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
@@ -372,12 +372,23 @@ impl XNetwork {
         subject: Option<&str>,
         kind_of: impl Fn(&Value) -> Option<ConversationKind>,
     ) -> NetworkResult<PostPage> {
-        let answer = self.client.get(endpoint, path, query).await?;
+        let body = self.client.get_body(endpoint, path, query).await?;
+        let page = PostsPage::from_json(&body).map_err(|err| api::invalid_json(&err))?;
+        if page.partial_errors > 0 {
+            tracing::debug!(
+                endpoint,
+                partial = page.partial_errors,
+                "partial errors next to data"
+            );
+        }
+        let meta = |field: &str| page.meta[field].as_str().map(str::to_owned);
+        let (newest, oldest, next_token) =
+            (meta("newest_id"), meta("oldest_id"), meta("next_token"));
         Ok(PostPage {
-            items: tweet_items(&answer, me, subject, self.clock.now(), &kind_of),
-            newest: answer["meta"]["newest_id"].as_str().map(str::to_owned),
-            oldest: answer["meta"]["oldest_id"].as_str().map(str::to_owned),
-            next_token: answer["meta"]["next_token"].as_str().map(str::to_owned),
+            items: tweet_items(page, me, subject, self.clock.now(), &kind_of),
+            newest,
+            oldest,
+            next_token,
         })
     }
 
@@ -724,7 +735,7 @@ impl Network for XNetwork {
             text: text.to_owned(),
             created_at: self.clock.now(),
             liked: false,
-            raw: answer,
+            raw: answer.into(),
         })
     }
 

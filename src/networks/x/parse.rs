@@ -4,9 +4,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-use crate::model::{ConversationKind, Direction, IncomingItem, RemoteContact, RemoteMessage};
+use crate::model::{
+    ConversationKind, Direction, IncomingItem, RawJson, RemoteContact, RemoteMessage,
+};
 
 /// The fields and expansions asked for with every post.
 pub const TWEET_FIELDS: &str = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities,note_tweet";
@@ -22,7 +26,8 @@ pub struct Includes<'a> {
 }
 
 impl<'a> Includes<'a> {
-    pub fn of(answer: &'a Value) -> Includes<'a> {
+    /// From an answer's `includes` object.
+    pub fn of(includes: &'a Value) -> Includes<'a> {
         let by_id = |list: &'a Value| {
             list.as_array()
                 .into_iter()
@@ -31,8 +36,8 @@ impl<'a> Includes<'a> {
                 .collect::<HashMap<_, _>>()
         };
         Includes {
-            users: by_id(&answer["includes"]["users"]),
-            tweets: by_id(&answer["includes"]["tweets"]),
+            users: by_id(&includes["users"]),
+            tweets: by_id(&includes["tweets"]),
         }
     }
 
@@ -87,10 +92,80 @@ fn referenced<'v>(tweet: &'v Value, kind: &str) -> Option<&'v str> {
         .as_str()
 }
 
-/// A post as a message. Long posts carry their whole text in `note_tweet`. `now` stands in for
-/// a missing `created_at` (asked for, but a post seen only through `includes` may lack it).
+/// A page of posts as X answers it (mentions, search results). Each post is read as a value and
+/// also kept as the text it came in, which is stored as the message's raw JSON.
+#[derive(Debug, Default)]
+pub struct PostsPage {
+    posts: Vec<(Value, RawJson)>,
+    includes: Value,
+    pub meta: Value,
+    /// Problems X reports next to the posts (e.g. a referenced post that was deleted).
+    pub partial_errors: usize,
+}
+
+#[derive(Deserialize)]
+struct PostsAnswer<'a> {
+    #[serde(borrow, default)]
+    data: Option<&'a RawValue>,
+    #[serde(default)]
+    includes: Value,
+    #[serde(default)]
+    meta: Value,
+    #[serde(default)]
+    errors: Value,
+}
+
+impl PostsPage {
+    /// An answer's body. A `data` that is not a list of posts counts as no posts.
+    pub fn from_json(body: &[u8]) -> serde_json::Result<PostsPage> {
+        if body.is_empty() {
+            return Ok(PostsPage::default());
+        }
+        let answer: PostsAnswer<'_> = serde_json::from_slice(body)?;
+        let listed: Vec<&RawValue> = answer
+            .data
+            .and_then(|data| serde_json::from_str(data.get()).ok())
+            .unwrap_or_default();
+        let posts = listed
+            .into_iter()
+            .map(|post| Ok((serde_json::from_str(post.get())?, RawJson::from_raw(post))))
+            .collect::<serde_json::Result<_>>()?;
+        Ok(PostsPage {
+            posts,
+            includes: answer.includes,
+            meta: answer.meta,
+            partial_errors: answer.errors.as_array().map_or(0, Vec::len),
+        })
+    }
+
+    /// An answer already read as a value.
+    pub fn from_value(answer: &Value) -> PostsPage {
+        let posts = answer["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|post| (post.clone(), RawJson::from(post)))
+            .collect();
+        PostsPage {
+            posts,
+            includes: answer["includes"].clone(),
+            meta: answer["meta"].clone(),
+            partial_errors: answer["errors"].as_array().map_or(0, Vec::len),
+        }
+    }
+
+    /// The posts, as values.
+    pub fn posts(&self) -> impl Iterator<Item = &Value> {
+        self.posts.iter().map(|(post, _)| post)
+    }
+}
+
+/// A post as a message (`raw` is its JSON text). Long posts carry their whole text in
+/// `note_tweet`. `now` stands in for a missing `created_at` (asked for, but a post seen only
+/// through `includes` may lack it).
 pub fn tweet_message(
     tweet: &Value,
+    raw: RawJson,
     includes: &Includes<'_>,
     me: &str,
     now: DateTime<Utc>,
@@ -113,7 +188,7 @@ pub fn tweet_message(
         text,
         created_at: time(&tweet["created_at"]).unwrap_or(now),
         liked: false,
-        raw: tweet.clone(),
+        raw,
     })
 }
 
@@ -127,24 +202,27 @@ pub fn is_repost(tweet: &Value) -> bool {
 /// it, comes first so that the thread reads on its own. Posts by the brand and reposts are
 /// left out; `kind_of` chooses each post's kind (None skips it).
 pub fn tweet_items(
-    answer: &Value,
+    page: PostsPage,
     me: &str,
     subject: Option<&str>,
     now: DateTime<Utc>,
     kind_of: impl Fn(&Value) -> Option<ConversationKind>,
 ) -> Vec<IncomingItem> {
-    let includes = Includes::of(answer);
+    let PostsPage {
+        posts, includes, ..
+    } = page;
+    let includes = Includes::of(&includes);
     let mut items = Vec::new();
     // Oldest first, so that a conversation's first message is its first post.
-    let posts: Vec<&Value> = answer["data"].as_array().into_iter().flatten().collect();
-    for tweet in posts.into_iter().rev() {
+    for (tweet, raw) in posts.into_iter().rev() {
+        let tweet = &tweet;
         if tweet["author_id"].as_str() == Some(me) || is_repost(tweet) {
             continue;
         }
         let Some(kind) = kind_of(tweet) else {
             continue;
         };
-        let Some(message) = tweet_message(tweet, &includes, me, now) else {
+        let Some(message) = tweet_message(tweet, raw, &includes, me, now) else {
             continue;
         };
         let root = tweet["conversation_id"]
@@ -156,7 +234,15 @@ pub fn tweet_items(
             .parent_remote_id
             .as_deref()
             .and_then(|id| includes.tweets.get(id))
-            .and_then(|parent| tweet_message(parent, &includes, me, message.created_at));
+            .and_then(|parent| {
+                tweet_message(
+                    parent,
+                    RawJson::from(*parent),
+                    &includes,
+                    me,
+                    message.created_at,
+                )
+            });
         for message in parent.into_iter().chain(std::iter::once(message)) {
             items.push(IncomingItem {
                 kind,
@@ -174,7 +260,7 @@ pub fn tweet_items(
 /// who is not the brand. Only `MessageCreate` events carry messages. `now` stands in for a
 /// missing `created_at`; a missing `dm_conversation_id` is rebuilt for a one-to-one exchange.
 pub fn dm_items(answer: &Value, me: &str, now: DateTime<Utc>) -> Vec<IncomingItem> {
-    let includes = Includes::of(answer);
+    let includes = Includes::of(&answer["includes"]);
     let mut items = Vec::new();
     let events: Vec<&Value> = answer["data"].as_array().into_iter().flatten().collect();
     for event in events.into_iter().rev() {
@@ -212,7 +298,7 @@ pub fn dm_items(answer: &Value, me: &str, now: DateTime<Utc>) -> Vec<IncomingIte
                 text: event["text"].as_str().unwrap_or_default().to_owned(),
                 created_at: time(&event["created_at"]).unwrap_or(now),
                 liked: false,
-                raw: event.clone(),
+                raw: event.into(),
             },
         });
     }
@@ -249,4 +335,44 @@ fn other_participant(event: &Value, conversation: &str, me: &str) -> Option<Stri
 /// Whether post id `a` is newer than `b` (ids are growing decimal numbers).
 pub fn newer(a: &str, b: &str) -> bool {
     (a.len(), a) > (b.len(), b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_post_is_stored_as_the_text_it_came_in() {
+        let body = br#"{"data":[ {"id":"2","text":"caf\u00e9 \u2615","author_id":"9",  "new_field":[1, 2]} ],
+                        "includes":{"users":[{"id":"9","username":"kim"}]},
+                        "meta":{"result_count":1,"newest_id":"2"}}"#;
+        let page = PostsPage::from_json(body).unwrap();
+        assert_eq!(page.meta["newest_id"], "2");
+        let items = tweet_items(page, "1", None, Utc::now(), |_| {
+            Some(ConversationKind::Mention)
+        });
+        let message = &items[0].message;
+        assert_eq!(message.text, "café ☕");
+        assert_eq!(message.author.handle, "@kim");
+        assert_eq!(
+            message.raw.as_str(),
+            r#"{"id":"2","text":"caf\u00e9 \u2615","author_id":"9",  "new_field":[1, 2]}"#
+        );
+    }
+
+    #[test]
+    fn an_answer_without_a_list_of_posts_has_none() {
+        for body in [
+            &b""[..],
+            br#"{"meta":{"result_count":0}}"#,
+            br#"{"data":null}"#,
+            br#"{"data":{"id":"1","text":"one post, not a list"}}"#,
+        ] {
+            let page = PostsPage::from_json(body).unwrap();
+            assert_eq!(page.posts().count(), 0, "{}", String::from_utf8_lossy(body));
+        }
+        assert!(PostsPage::from_json(br#"{"data":[{"id":"1""#).is_err());
+        let partial = PostsPage::from_json(br#"{"data":[],"errors":[{"title":"Not Found"}]}"#);
+        assert_eq!(partial.unwrap().partial_errors, 1);
+    }
 }

@@ -27,8 +27,7 @@ pub fn prepare(items: Vec<IncomingItem>, rules: &RuleSet) -> Vec<PreparedItem> {
     items
         .into_iter()
         .map(|mut item| {
-            // The payload is kept as text; its parsed form is freed here, not by the writer.
-            let raw = std::mem::take(&mut item.message.raw).to_string();
+            let raw = std::mem::take(&mut item.message.raw).into_string();
             let message = &item.message;
             let inbound = message.direction == Direction::In;
             let author_name = message
