@@ -266,7 +266,7 @@ fn postman_search_and_lookup_examples_parse_and_errors_read() {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter(|t| hark::networks::x::parse::is_repost(t))
+                .filter(|t| hark::networks::x::parse::Post::from_value(t).is_repost())
                 .count();
             assert!(
                 items.len() >= posts - reposts,

@@ -5,19 +5,20 @@
 pub mod api;
 pub mod auth;
 pub mod parse;
+mod post;
 
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::sync::OnceCell;
 
 use self::api::XClient;
 use self::parse::{
-    DM_EXPANSIONS, DM_FIELDS, PostsPage, TWEET_EXPANSIONS, TWEET_FIELDS, USER_FIELDS, dm_items,
-    newer, tweet_items,
+    DM_EXPANSIONS, DM_FIELDS, Post, PostsPage, TWEET_EXPANSIONS, TWEET_FIELDS, USER_FIELDS,
+    dm_items, newer, tweet_items,
 };
 use super::{
     Capabilities, FetchPage, LengthUnit, Network, NetworkError, NetworkResult, ReplyRequest,
@@ -207,7 +208,7 @@ impl XNetwork {
         let page = self
             .read_post_page("mentions", &path, &query, &me.id, None, |tweet| {
                 Some(
-                    if tweet["in_reply_to_user_id"].as_str() == Some(me.id.as_str()) {
+                    if tweet.in_reply_to_user_id.as_deref() == Some(me.id.as_str()) {
                         ConversationKind::Comment
                     } else {
                         ConversationKind::Mention
@@ -275,17 +276,13 @@ impl XNetwork {
                     Some(&subject),
                     |tweet| {
                         // Posts that mention the brand arrive as mentions already.
-                        let mentions_me = tweet["entities"]["mentions"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .any(|m| {
-                                m["id"].as_str() == Some(me.id.as_str())
-                                    || m["username"]
-                                        .as_str()
-                                        .map(|u| format!("@{}", u.to_lowercase()))
-                                        == Some(mine.clone())
-                            });
+                        let mentions_me = tweet.entities.mentions.iter().any(|m| {
+                            m.id.as_deref() == Some(me.id.as_str())
+                                || m.username
+                                    .as_deref()
+                                    .map(|u| format!("@{}", u.to_lowercase()))
+                                    == Some(mine.clone())
+                        });
                         (!mentions_me).then_some(ConversationKind::SearchHit)
                     },
                 )
@@ -324,7 +321,7 @@ impl XNetwork {
         query: Vec<(&'static str, String)>,
         me: &str,
         subject: Option<&str>,
-        kind_of: impl Fn(&Value) -> Option<ConversationKind>,
+        kind_of: impl Fn(&Post) -> Option<ConversationKind>,
     ) -> NetworkResult<(Vec<crate::model::IncomingItem>, Option<String>)> {
         let mut items = Vec::new();
         let mut newest: Option<String> = None;
@@ -370,7 +367,7 @@ impl XNetwork {
         query: &[(&'static str, String)],
         me: &str,
         subject: Option<&str>,
-        kind_of: impl Fn(&Value) -> Option<ConversationKind>,
+        kind_of: impl Fn(&Post) -> Option<ConversationKind>,
     ) -> NetworkResult<PostPage> {
         let body = self.client.get_body(endpoint, path, query).await?;
         let page = PostsPage::from_json(&body).map_err(|err| api::invalid_json(&err))?;
@@ -418,7 +415,7 @@ impl XNetwork {
             .into_iter()
             .flatten()
             .find(|post| {
-                parse::replied_to(post) == Some(target)
+                Post::from_value(post).replied_to() == Some(target)
                     && post["text"]
                         .as_str()
                         .is_some_and(|text| same_reply(text, &request.text))

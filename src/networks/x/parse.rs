@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+pub use super::post::Post;
 use crate::model::{
     ConversationKind, Direction, IncomingItem, RawJson, RemoteContact, RemoteMessage,
 };
@@ -74,29 +75,21 @@ pub fn contact(user: &Value) -> RemoteContact {
 }
 
 fn time(value: &Value) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(value.as_str()?)
+    time_of(value.as_str()?)
+}
+
+fn time_of(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// The post a post answers (`referenced_tweets` of type `replied_to`).
-pub fn replied_to(tweet: &Value) -> Option<&str> {
-    referenced(tweet, "replied_to")
-}
-
-fn referenced<'v>(tweet: &'v Value, kind: &str) -> Option<&'v str> {
-    tweet["referenced_tweets"]
-        .as_array()?
-        .iter()
-        .find(|r| r["type"] == kind)?["id"]
-        .as_str()
-}
-
-/// A page of posts as X answers it (mentions, search results). Each post is read as a value and
-/// also kept as the text it came in, which is stored as the message's raw JSON.
+/// A page of posts as X answers it (mentions, search results). Each post is read into the
+/// fields hark uses and also kept as the text it came in, which is stored as the message's raw
+/// JSON.
 #[derive(Debug, Default)]
 pub struct PostsPage {
-    posts: Vec<(Value, RawJson)>,
+    posts: Vec<(Post, RawJson)>,
     includes: Value,
     pub meta: Value,
     /// Problems X reports next to the posts (e.g. a referenced post that was deleted).
@@ -128,7 +121,7 @@ impl PostsPage {
             .unwrap_or_default();
         let posts = listed
             .into_iter()
-            .map(|post| Ok((serde_json::from_str(post.get())?, RawJson::from_raw(post))))
+            .map(|post| Ok((Post::read(post.get())?, RawJson::from_raw(post))))
             .collect::<serde_json::Result<_>>()?;
         Ok(PostsPage {
             posts,
@@ -144,7 +137,7 @@ impl PostsPage {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|post| (post.clone(), RawJson::from(post)))
+            .map(|post| (Post::from_value(post), RawJson::from(post)))
             .collect();
         PostsPage {
             posts,
@@ -154,8 +147,8 @@ impl PostsPage {
         }
     }
 
-    /// The posts, as values.
-    pub fn posts(&self) -> impl Iterator<Item = &Value> {
+    /// The posts.
+    pub fn posts(&self) -> impl Iterator<Item = &Post> {
         self.posts.iter().map(|(post, _)| post)
     }
 }
@@ -164,21 +157,23 @@ impl PostsPage {
 /// `note_tweet`. `now` stands in for a missing `created_at` (asked for, but a post seen only
 /// through `includes` may lack it).
 pub fn tweet_message(
-    tweet: &Value,
+    tweet: &Post,
     raw: RawJson,
     includes: &Includes<'_>,
     me: &str,
     now: DateTime<Utc>,
 ) -> Option<RemoteMessage> {
-    let id = tweet["id"].as_str()?;
-    let text = tweet["note_tweet"]["text"]
-        .as_str()
-        .or(tweet["text"].as_str())?
+    let id = tweet.id.as_deref()?;
+    let text = tweet
+        .note_tweet
+        .text
+        .as_deref()
+        .or(tweet.text.as_deref())?
         .to_owned();
-    let author_id = tweet["author_id"].as_str().unwrap_or("unknown");
+    let author_id = tweet.author_id.as_deref().unwrap_or("unknown");
     Some(RemoteMessage {
         remote_id: id.to_owned(),
-        parent_remote_id: replied_to(tweet).map(str::to_owned),
+        parent_remote_id: tweet.replied_to().map(str::to_owned),
         direction: if author_id == me {
             Direction::Out
         } else {
@@ -186,15 +181,10 @@ pub fn tweet_message(
         },
         author: includes.contact(author_id),
         text,
-        created_at: time(&tweet["created_at"]).unwrap_or(now),
+        created_at: tweet.created_at.as_deref().and_then(time_of).unwrap_or(now),
         liked: false,
         raw,
     })
-}
-
-/// Whether a post is a repost (nothing to answer: the original is what was said).
-pub fn is_repost(tweet: &Value) -> bool {
-    referenced(tweet, "retweeted").is_some()
 }
 
 /// Posts of an answer (mentions or search results) as conversation items: each post's thread
@@ -206,7 +196,7 @@ pub fn tweet_items(
     me: &str,
     subject: Option<&str>,
     now: DateTime<Utc>,
-    kind_of: impl Fn(&Value) -> Option<ConversationKind>,
+    kind_of: impl Fn(&Post) -> Option<ConversationKind>,
 ) -> Vec<IncomingItem> {
     let PostsPage {
         posts, includes, ..
@@ -216,7 +206,7 @@ pub fn tweet_items(
     // Oldest first, so that a conversation's first message is its first post.
     for (tweet, raw) in posts.into_iter().rev() {
         let tweet = &tweet;
-        if tweet["author_id"].as_str() == Some(me) || is_repost(tweet) {
+        if tweet.author_id.as_deref() == Some(me) || tweet.is_repost() {
             continue;
         }
         let Some(kind) = kind_of(tweet) else {
@@ -225,10 +215,10 @@ pub fn tweet_items(
         let Some(message) = tweet_message(tweet, raw, &includes, me, now) else {
             continue;
         };
-        let root = tweet["conversation_id"]
-            .as_str()
-            .unwrap_or(&message.remote_id)
-            .to_owned();
+        let root = tweet
+            .conversation_id
+            .clone()
+            .unwrap_or_else(|| message.remote_id.clone());
         let customer = message.author.clone();
         let parent = message
             .parent_remote_id
@@ -236,7 +226,7 @@ pub fn tweet_items(
             .and_then(|id| includes.tweets.get(id))
             .and_then(|parent| {
                 tweet_message(
-                    parent,
+                    &Post::from_value(parent),
                     RawJson::from(*parent),
                     &includes,
                     me,
