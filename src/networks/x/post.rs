@@ -61,7 +61,6 @@ impl Post {
     /// expected objects) and left out otherwise.
     pub fn from_value(post: &Value) -> Post {
         let text = |value: &Value| value.as_str().map(str::to_owned);
-        let objects = |value: &Value| value.as_array().cloned().unwrap_or_default();
         Post {
             id: text(&post["id"]),
             text: text(&post["text"]),
@@ -69,7 +68,7 @@ impl Post {
             conversation_id: text(&post["conversation_id"]),
             created_at: text(&post["created_at"]),
             in_reply_to_user_id: text(&post["in_reply_to_user_id"]),
-            referenced_tweets: objects(&post["referenced_tweets"])
+            referenced_tweets: list(&post["referenced_tweets"])
                 .iter()
                 .map(|reference| Reference {
                     kind: text(&reference["type"]),
@@ -80,7 +79,7 @@ impl Post {
                 text: text(&post["note_tweet"]["text"]),
             },
             entities: Entities {
-                mentions: objects(&post["entities"]["mentions"])
+                mentions: list(&post["entities"]["mentions"])
                     .iter()
                     .map(|mention| Mentioned {
                         id: text(&mention["id"]),
@@ -108,6 +107,11 @@ impl Post {
             .id
             .as_deref()
     }
+}
+
+/// A JSON list's items (none when it is not a list).
+fn list(value: &Value) -> &[Value] {
+    value.as_array().map_or(&[], Vec::as_slice)
 }
 
 #[cfg(test)]
