@@ -121,6 +121,8 @@ impl XClient {
         json_of(endpoint, &bytes)
     }
 
+    /// Sends a request (a refused token is refreshed once) and answers a successful answer's
+    /// body; a used-up rate-limit window and unsuccessful answers are errors.
     async fn request(
         &self,
         endpoint: &'static str,
