@@ -461,6 +461,53 @@ fn pages_written_together_report_each_page_and_keep_the_last_cursor() {
 }
 
 #[test]
+fn a_known_contact_is_written_only_when_the_network_says_something_new() {
+    let (mut store, account) = store_with_account(None);
+    let mut first = inbound("p1", "1", "hello", 1);
+    first.customer.bio = Some("coffee lover".into());
+    first.customer.followers = Some(10);
+    first.message.author = first.customer.clone();
+    ingest(&mut store, account, &[first.clone()], 1);
+    let contact_id: i64 = store
+        .conn()
+        .query_row("SELECT id FROM contacts WHERE remote_id = 'u1'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let written_at = |store: &Store| -> i64 {
+        store
+            .conn()
+            .query_row(
+                "SELECT updated_at FROM contacts WHERE id = ?1",
+                [contact_id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let first_written = written_at(&store);
+
+    // The same profile again, on a later page: nothing to write.
+    let mut again = first.clone();
+    again.message.remote_id = "2".into();
+    ingest(&mut store, account, &[again.clone()], 5);
+    assert_eq!(written_at(&store), first_written);
+
+    // A new name; the bio and followers left out keep what is stored.
+    let mut renamed = again;
+    renamed.message.remote_id = "3".into();
+    renamed.customer.name = Some("Layla H.".into());
+    renamed.customer.bio = None;
+    renamed.customer.followers = None;
+    renamed.message.author = renamed.customer.clone();
+    ingest(&mut store, account, &[renamed], 9);
+    assert!(written_at(&store) > first_written);
+    let contact = store.contact(contact_id).unwrap();
+    assert_eq!(contact.name.as_deref(), Some("Layla H."));
+    assert_eq!(contact.bio.as_deref(), Some("coffee lover"));
+    assert_eq!(contact.followers, Some(10));
+}
+
+#[test]
 fn the_events_log_is_append_only() {
     let (mut store, account) = store_with_account(None);
     ingest(&mut store, account, &[inbound("p", "1", "a", 1)], 1);

@@ -447,29 +447,60 @@ fn wakes(
     }
 }
 
+/// Stores what the network says of a person: a new contact, or the changes to a known one
+/// (fields the network left out keep what is stored). A profile that did not change is not
+/// written again. Answers the contact's id and VIP flag.
 fn upsert_contact(
     tx: &Transaction<'_>,
     network: NetworkKind,
     contact: &RemoteContact,
     now: Millis,
 ) -> StoreResult<(i64, bool)> {
-    Ok(tx
-        .prepare_cached(
-            "INSERT INTO contacts (network, remote_id, handle, name, avatar_url, bio, followers,
-                                   profile_url, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (network, remote_id) DO UPDATE SET
-                 handle = excluded.handle,
-                 name = coalesce(excluded.name, contacts.name),
-                 avatar_url = coalesce(excluded.avatar_url, contacts.avatar_url),
-                 bio = coalesce(excluded.bio, contacts.bio),
-                 followers = coalesce(excluded.followers, contacts.followers),
-                 profile_url = coalesce(excluded.profile_url, contacts.profile_url),
-                 updated_at = excluded.updated_at
-             RETURNING id, vip",
-        )?
-        .query_row(
-            params![
+    let known: Option<(i64, bool)> = tx
+        .prepare_cached("SELECT id, vip FROM contacts WHERE network = ?1 AND remote_id = ?2")?
+        .query_row(params![network, contact.remote_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    match known {
+        Some((id, vip)) => {
+            // No RETURNING and no upsert: SQLite answers RETURNING through a temporary table,
+            // and an upsert rewrites the row (a page of the log) even when nothing changed.
+            tx.prepare_cached(
+                "UPDATE contacts SET
+                     handle = ?2,
+                     name = coalesce(?3, name),
+                     avatar_url = coalesce(?4, avatar_url),
+                     bio = coalesce(?5, bio),
+                     followers = coalesce(?6, followers),
+                     profile_url = coalesce(?7, profile_url),
+                     updated_at = ?8
+                 WHERE id = ?1
+                   AND (handle IS NOT ?2 OR name IS NOT coalesce(?3, name)
+                        OR avatar_url IS NOT coalesce(?4, avatar_url)
+                        OR bio IS NOT coalesce(?5, bio)
+                        OR followers IS NOT coalesce(?6, followers)
+                        OR profile_url IS NOT coalesce(?7, profile_url))",
+            )?
+            .execute(params![
+                id,
+                contact.handle,
+                contact.name,
+                contact.avatar_url,
+                contact.bio,
+                contact.followers,
+                contact.profile_url,
+                now
+            ])?;
+            Ok((id, vip))
+        }
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO contacts (network, remote_id, handle, name, avatar_url, bio,
+                                       followers, profile_url, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
                 network,
                 contact.remote_id,
                 contact.handle,
@@ -479,9 +510,10 @@ fn upsert_contact(
                 contact.followers,
                 contact.profile_url,
                 now
-            ],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?)
+            ])?;
+            Ok((tx.last_insert_rowid(), false))
+        }
+    }
 }
 
 #[cfg(test)]
