@@ -462,36 +462,38 @@ fn upsert_contact(
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
+    let profile = params![
+        network,
+        contact.remote_id,
+        contact.handle,
+        contact.name,
+        contact.avatar_url,
+        contact.bio,
+        contact.followers,
+        contact.profile_url,
+        now
+    ];
     match known {
         Some((id, vip)) => {
             // No RETURNING and no upsert: SQLite answers RETURNING through a temporary table,
             // and an upsert rewrites the row (a page of the log) even when nothing changed.
             tx.prepare_cached(
                 "UPDATE contacts SET
-                     handle = ?2,
-                     name = coalesce(?3, name),
-                     avatar_url = coalesce(?4, avatar_url),
-                     bio = coalesce(?5, bio),
-                     followers = coalesce(?6, followers),
-                     profile_url = coalesce(?7, profile_url),
-                     updated_at = ?8
-                 WHERE id = ?1
-                   AND (handle IS NOT ?2 OR name IS NOT coalesce(?3, name)
-                        OR avatar_url IS NOT coalesce(?4, avatar_url)
-                        OR bio IS NOT coalesce(?5, bio)
-                        OR followers IS NOT coalesce(?6, followers)
-                        OR profile_url IS NOT coalesce(?7, profile_url))",
+                     handle = ?3,
+                     name = coalesce(?4, name),
+                     avatar_url = coalesce(?5, avatar_url),
+                     bio = coalesce(?6, bio),
+                     followers = coalesce(?7, followers),
+                     profile_url = coalesce(?8, profile_url),
+                     updated_at = ?9
+                 WHERE network = ?1 AND remote_id = ?2
+                   AND (handle IS NOT ?3 OR name IS NOT coalesce(?4, name)
+                        OR avatar_url IS NOT coalesce(?5, avatar_url)
+                        OR bio IS NOT coalesce(?6, bio)
+                        OR followers IS NOT coalesce(?7, followers)
+                        OR profile_url IS NOT coalesce(?8, profile_url))",
             )?
-            .execute(params![
-                id,
-                contact.handle,
-                contact.name,
-                contact.avatar_url,
-                contact.bio,
-                contact.followers,
-                contact.profile_url,
-                now
-            ])?;
+            .execute(profile)?;
             Ok((id, vip))
         }
         None => {
@@ -500,17 +502,7 @@ fn upsert_contact(
                                        followers, profile_url, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
-            .execute(params![
-                network,
-                contact.remote_id,
-                contact.handle,
-                contact.name,
-                contact.avatar_url,
-                contact.bio,
-                contact.followers,
-                contact.profile_url,
-                now
-            ])?;
+            .execute(profile)?;
             Ok((tx.last_insert_rowid(), false))
         }
     }
