@@ -5,4 +5,3 @@
 -- made to the stored table definitions alone (the procedure the SQLite docs give for changing
 -- CHECK constraints; see `migrations::rewrite_list_checks`), without copying any table.
 -- A later migration that rebuilds one of these tables keeps the OR form.
-SELECT 1;
