@@ -271,10 +271,6 @@ impl RawJson {
         &self.0
     }
 
-    pub fn into_string(self) -> String {
-        self.0
-    }
-
     /// The JSON read back (`null` if the text is not JSON, which no constructor makes).
     pub fn to_value(&self) -> serde_json::Value {
         serde_json::from_str(&self.0).unwrap_or_default()

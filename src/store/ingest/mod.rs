@@ -228,7 +228,7 @@ impl PageWriter<'_> {
                 author_id,
                 prepared.author_name,
                 message.text,
-                prepared.raw,
+                message.raw.as_str(),
                 created_at,
                 message.liked,
                 prepared.language.map(|l| l.code()),

@@ -1,7 +1,7 @@
-//! The part of storing a page that needs no database: the raw payload as text, the list's
-//! snippet, the author's shown name, sentiment and (when a rule asks) language. Done before the
-//! write transaction, so the database's write lock is held only for database work and a sync
-//! can prepare one page while the last one is being written.
+//! The part of storing a page that needs no database: the list's snippet, the author's shown
+//! name, sentiment and (when a rule asks) language. Done before the write transaction, so the
+//! database's write lock is held only for database work and a sync can prepare one page while
+//! the last one is being written.
 
 use crate::model::{Direction, IncomingItem, Millis, Sentiment, to_millis};
 use crate::rules::RuleSet;
@@ -14,7 +14,6 @@ const SNIPPET_CHARS: usize = 200;
 pub struct PreparedItem {
     pub item: IncomingItem,
     pub(super) created_at: Millis,
-    pub(super) raw: String,
     pub(super) snippet: String,
     pub(super) author_name: String,
     pub(super) sentiment: Option<Sentiment>,
@@ -26,8 +25,7 @@ pub fn prepare(items: Vec<IncomingItem>, rules: &RuleSet) -> Vec<PreparedItem> {
     let detect_language = rules.uses_language();
     items
         .into_iter()
-        .map(|mut item| {
-            let raw = std::mem::take(&mut item.message.raw).into_string();
+        .map(|item| {
             let message = &item.message;
             let inbound = message.direction == Direction::In;
             let author_name = message
@@ -38,7 +36,6 @@ pub fn prepare(items: Vec<IncomingItem>, rules: &RuleSet) -> Vec<PreparedItem> {
                 .unwrap_or_else(|| message.author.handle.clone());
             PreparedItem {
                 created_at: to_millis(message.created_at),
-                raw,
                 snippet: snippet(&message.text),
                 author_name,
                 // Only customers' messages are scored (the brand's own tone is not in question).
