@@ -130,27 +130,6 @@ impl PostsPage {
             partial_errors: answer.errors.as_array().map_or(0, Vec::len),
         })
     }
-
-    /// An answer already read as a value.
-    pub fn from_value(answer: &Value) -> PostsPage {
-        let posts = answer["data"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|post| (Post::from_value(post), RawJson::from(post)))
-            .collect();
-        PostsPage {
-            posts,
-            includes: answer["includes"].clone(),
-            meta: answer["meta"].clone(),
-            partial_errors: answer["errors"].as_array().map_or(0, Vec::len),
-        }
-    }
-
-    /// The posts.
-    pub fn posts(&self) -> impl Iterator<Item = &Post> {
-        self.posts.iter().map(|(post, _)| post)
-    }
 }
 
 /// A post as a message (`raw` is its JSON text). Long posts carry their whole text in
@@ -359,7 +338,7 @@ mod tests {
             br#"{"data":{"id":"1","text":"one post, not a list"}}"#,
         ] {
             let page = PostsPage::from_json(body).unwrap();
-            assert_eq!(page.posts().count(), 0, "{}", String::from_utf8_lossy(body));
+            assert!(page.posts.is_empty(), "{}", String::from_utf8_lossy(body));
         }
         assert!(PostsPage::from_json(br#"{"data":[{"id":"1""#).is_err());
         let partial = PostsPage::from_json(br#"{"data":[],"errors":[{"title":"Not Found"}]}"#);
