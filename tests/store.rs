@@ -461,6 +461,66 @@ fn pages_written_together_report_each_page_and_keep_the_last_cursor() {
 }
 
 #[test]
+fn pages_fed_one_by_one_are_committed_together_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (mut store, account) = store_with_account(Some(&path));
+    let reader = Store::open(&path).unwrap();
+    let rules = hark::rules::RuleSet::default();
+    let pages = [
+        hark::store::prepare(vec![inbound("p1", "1", "one", 1)], &rules),
+        hark::store::prepare(vec![inbound("p2", "2", "two", 2)], &rules),
+    ];
+    fn source(account_id: i64, cursor: Option<&str>) -> hark::store::PageSource<'_> {
+        hark::store::PageSource {
+            account_id,
+            network: NetworkKind::Demo,
+            stream: "mentions",
+            cursor,
+            now: ms(5),
+        }
+    }
+    let mut fed = 0;
+    let reports = store
+        .ingest_pages_from(account, &rules, |open| {
+            // Nothing is seen by another connection before the last page is fed.
+            assert_eq!(reader.message_count().unwrap(), 0);
+            assert_eq!(open.pages(), fed);
+            let Some(items) = pages.get(fed) else {
+                return Ok(false);
+            };
+            fed += 1;
+            let cursor = format!("after-{fed}");
+            open.store_page(&source(account, Some(&cursor)), items)?;
+            Ok(true)
+        })
+        .unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reader.message_count().unwrap(), 2);
+    let state = reader.sync_cursor(account, "mentions").unwrap().unwrap();
+    assert_eq!(state.cursor.as_deref(), Some("after-2"));
+    assert_eq!(reader.search("two", 10).unwrap().len(), 1);
+
+    // A page that cannot be stored takes the pages fed before it with it.
+    let later = [
+        hark::store::prepare(vec![inbound("p3", "3", "three", 3)], &rules),
+        hark::store::prepare(vec![inbound("p4", "4", "four", 4)], &rules),
+    ];
+    let mut fed = 0;
+    let failed = store.ingest_pages_from(account, &rules, |open| {
+        fed += 1;
+        // The second page names an account the database does not have.
+        let account_id = if fed == 1 { account } else { account + 1 };
+        open.store_page(&source(account_id, Some("never")), &later[fed - 1])?;
+        Ok(true)
+    });
+    assert!(failed.is_err());
+    assert_eq!(reader.message_count().unwrap(), 2);
+    let state = reader.sync_cursor(account, "mentions").unwrap().unwrap();
+    assert_eq!(state.cursor.as_deref(), Some("after-2"));
+}
+
+#[test]
 fn a_known_contact_is_written_only_when_the_network_says_something_new() {
     let (mut store, account) = store_with_account(None);
     let mut first = inbound("p1", "1", "hello", 1);

@@ -24,6 +24,8 @@ struct ScriptedNetwork {
     cursors_asked: Mutex<Vec<Option<String>>>,
     failing_replies: Mutex<VecDeque<NetworkError>>,
     replies: Mutex<Vec<ReplyRequest>>,
+    /// When set, every page after the first is answered only once this is notified.
+    later_pages_wait_for: Option<Arc<tokio::sync::Notify>>,
 }
 
 #[async_trait]
@@ -56,6 +58,11 @@ impl Network for ScriptedNetwork {
             .lock()
             .unwrap()
             .push(cursor.map(str::to_owned));
+        if let Some(gate) = &self.later_pages_wait_for
+            && self.cursors_asked.lock().unwrap().len() > 1
+        {
+            gate.notified().await;
+        }
         self.pages
             .lock()
             .unwrap()
@@ -252,6 +259,41 @@ async fn a_pass_in_pages_saves_its_cursor_only_at_the_end() {
         ("three", 3),
         "the newest message gives the list its line, whatever order pages came in"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_already_fetched_are_committed_while_a_slow_page_is_awaited() {
+    let (_dir, path, account_id, clock) = brand_database();
+    let gate = Arc::new(tokio::sync::Notify::new());
+    let network = Arc::new(ScriptedNetwork {
+        later_pages_wait_for: Some(Arc::clone(&gate)),
+        ..ScriptedNetwork::default()
+    });
+    network.pages.lock().unwrap().extend([
+        page(vec![inbound("a", "1", "one", 1)], "c1", true),
+        page(vec![inbound("b", "2", "two", 2)], "c2", false),
+    ]);
+    let (sync, _events) = engine(&path, &clock);
+    let pass = tokio::spawn({
+        let account = account(account_id, network.clone());
+        async move { sync.sync_once(&account).await }
+    });
+    // The second page is not answered until another connection sees the first: the writer
+    // does not keep its transaction open for a page that is slow to come.
+    let reader = Store::open(&path).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while reader.message_count().unwrap() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first page was never committed"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(reader.message_count().unwrap(), 1);
+    gate.notify_one();
+    let summary = pass.await.unwrap().unwrap();
+    assert_eq!(summary.new_messages, 2);
+    assert_eq!(reader.message_count().unwrap(), 2);
 }
 
 #[tokio::test]

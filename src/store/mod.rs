@@ -34,7 +34,7 @@ pub use contacts::{Contact, ContactFields};
 pub use conversations::{ConversationDetail, ConversationRow, FolderCounts, PageCursor, SearchHit};
 pub use drafts::Draft;
 pub use events::{Event, EventKind, SYNC_ACTOR};
-pub use ingest::{IngestReport, PageSource, PreparedItem, prepare};
+pub use ingest::{IngestReport, OpenIngest, PageSource, PreparedItem, prepare};
 pub use lease::Lease;
 pub use messages::MessageRow;
 pub use migrations::latest_version as latest_schema_version;

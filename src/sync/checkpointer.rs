@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::StoreCell;
 
-/// Page writes between two checkpoints: a page's write dirties about forty database pages, so
-/// this copies about as much at a time as SQLite's own 1,000-page threshold, and the pages every
-/// write touches (list indexes, the search index's newest segment) are copied once per round
-/// rather than once per write.
+/// Fetched pages written between two checkpoints: storing a page dirties about forty database
+/// pages, so this copies about as much at a time as SQLite's own 1,000-page threshold, and the
+/// pages every write touches (list indexes, the search index's newest segment) are copied once
+/// per round rather than once per write.
 const WRITES_PER_CHECKPOINT: usize = 16;
 
 #[derive(Clone)]
@@ -18,7 +18,7 @@ pub(super) struct Checkpointer {
     /// Its own connection; None for a database without a file.
     cell: Option<StoreCell>,
     running: Arc<AtomicBool>,
-    /// Page writes since the last checkpoint began.
+    /// Fetched pages written since the last checkpoint began.
     writes: Arc<AtomicUsize>,
 }
 
@@ -36,14 +36,14 @@ impl Checkpointer {
         self.cell.is_some()
     }
 
-    /// Counts a page written; every `WRITES_PER_CHECKPOINT` writes starts a passive
-    /// checkpoint unless one is running (the log only grows, so the next one catches up with
-    /// what this one left).
-    pub fn page_written(&self) {
+    /// Counts pages written; every `WRITES_PER_CHECKPOINT` pages starts a passive checkpoint
+    /// unless one is running (the log only grows, so the next one catches up with what this
+    /// one left).
+    pub fn pages_written(&self, pages: usize) {
         let Some(cell) = self.cell.clone() else {
             return;
         };
-        if self.writes.fetch_add(1, Ordering::AcqRel) + 1 < WRITES_PER_CHECKPOINT
+        if self.writes.fetch_add(pages, Ordering::AcqRel) + pages < WRITES_PER_CHECKPOINT
             || self.running.swap(true, Ordering::AcqRel)
         {
             return;

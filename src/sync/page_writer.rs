@@ -1,10 +1,14 @@
-//! The one task that stores a stream's fetched pages during a pass: pages in the order they
-//! were fetched, the pages that are waiting when the database is free all in one transaction
-//! (one commit writes the database pages and search-index pages they share once).
+//! The one task that stores a stream's fetched pages during a pass, in the order they were
+//! fetched. It keeps one transaction open while the pass's pages keep coming — waiting a little
+//! for the next one rather than committing at once — so that the database pages and search-index
+//! pages that every page's write touches are written to the log once per transaction, not once
+//! per page. Others' writes wait for it at most `LONGEST_OPEN` and a page.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use tokio::sync::mpsc;
+use tokio::runtime::Handle;
+use tokio::sync::mpsc::{self, error::TryRecvError};
 use tokio::task::JoinHandle;
 
 use super::checkpointer::Checkpointer;
@@ -12,12 +16,25 @@ use super::{PassSummary, StoreCell, SyncError, SyncEvent};
 use crate::clock::SharedClock;
 use crate::model::NetworkKind;
 use crate::rules::RuleSet;
-use crate::store::{PageSource, PreparedItem};
+use crate::store::{IngestReport, OpenIngest, PageSource, PreparedItem, StoreResult};
+
+/// How long an open transaction waits for the pass's next page before committing what it has.
+/// Fetching a page from a local or nearby server takes about a millisecond; from a distant one,
+/// hundreds: then each page is committed on its own, this much later than it could have been.
+const LINGER: Duration = Duration::from_millis(10);
+/// The longest one transaction stays open (after this, the page being stored is the last).
+const LONGEST_OPEN: Duration = Duration::from_millis(50);
 
 /// A fetched page whose items are being made ready to store, and the cursor to save with it.
 pub(super) struct PreparingPage {
     pub items: JoinHandle<Vec<PreparedItem>>,
     pub cursor: Option<String>,
+}
+
+/// A page ready to store.
+struct ReadyPage {
+    items: Vec<PreparedItem>,
+    cursor: Option<String>,
 }
 
 pub(super) struct PageWriter {
@@ -32,6 +49,14 @@ pub(super) struct PageWriter {
     pub stream: &'static str,
 }
 
+/// What one transaction stored, and the queue handed back.
+struct Written {
+    waiting: mpsc::Receiver<PreparingPage>,
+    reports: Vec<IngestReport>,
+    /// A page whose preparing failed: the pages before it are stored, the pass ends.
+    failed: Option<SyncError>,
+}
+
 impl PageWriter {
     /// Stores pages until the queue closes; answers what they brought. Stops at the first
     /// page that cannot be stored (nothing of its transaction is kept).
@@ -41,71 +66,114 @@ impl PageWriter {
     ) -> Result<PassSummary, SyncError> {
         let mut counts = PassSummary::default();
         while let Some(first) = waiting.recv().await {
-            let mut group = vec![ready(first).await?];
-            while let Ok(next) = waiting.try_recv() {
-                group.push(ready(next).await?);
+            // The transaction opens once there is something to write.
+            let first = ready(first).await?;
+            let written = self.write(first, waiting).await?;
+            self.checkpointer.pages_written(written.reports.len());
+            for report in written.reports {
+                counts.add_report(&report);
+                if report.new_messages > 0 || !report.reopened.is_empty() {
+                    // Nobody listening (e.g. a test) is fine.
+                    let _ = self.events.send(SyncEvent::Fetched {
+                        account: self.account_name.clone(),
+                        stream: self.stream.to_owned(),
+                        report,
+                    });
+                }
             }
-            self.write(group, &mut counts).await?;
+            if let Some(error) = written.failed {
+                return Err(error);
+            }
+            waiting = written.waiting;
         }
         Ok(counts)
     }
 
-    /// Stores `pages` in one transaction, announcing what each brought.
+    /// Stores `first` and the pages that follow it soon enough, in one transaction.
     async fn write(
         &self,
-        pages: Vec<(Vec<PreparedItem>, Option<String>)>,
-        counts: &mut PassSummary,
-    ) -> Result<(), SyncError> {
+        first: ReadyPage,
+        waiting: mpsc::Receiver<PreparingPage>,
+    ) -> Result<Written, SyncError> {
         let rules = Arc::clone(&self.rules);
         let (account_id, network, stream) = (self.account_id, self.network, self.stream);
         let now = self.clock.now_millis();
         let checkpoints_elsewhere = self.checkpointer.enabled();
-        let reports = self
-            .store
+        let runtime = Handle::current();
+        self.store
             .run(move |store| {
-                let sources: Vec<(PageSource<'_>, &[PreparedItem])> = pages
-                    .iter()
-                    .map(|(items, cursor)| {
-                        let source = PageSource {
-                            account_id,
-                            network,
-                            stream,
-                            cursor: cursor.as_deref(),
-                            now,
-                        };
-                        (source, items.as_slice())
-                    })
-                    .collect();
-                if checkpoints_elsewhere {
+                let opened = Instant::now();
+                let mut waiting = waiting;
+                let mut first = Some(first);
+                let mut failed = None;
+                let mut feed = |open: &mut OpenIngest<'_>| -> StoreResult<bool> {
+                    let page = match first.take() {
+                        Some(page) => page,
+                        None => match next_page(&runtime, &mut waiting, opened) {
+                            Some(page) => match runtime.block_on(ready(page)) {
+                                Ok(page) => page,
+                                Err(error) => {
+                                    failed = Some(error);
+                                    return Ok(false);
+                                }
+                            },
+                            None => return Ok(false),
+                        },
+                    };
+                    let source = PageSource {
+                        account_id,
+                        network,
+                        stream,
+                        cursor: page.cursor.as_deref(),
+                        now,
+                    };
+                    open.store_page(&source, &page.items)?;
+                    Ok(true)
+                };
+                let reports = if checkpoints_elsewhere {
                     store.with_checkpoints_left_to_others(|store| {
-                        store.ingest_pages(&sources, &rules)
-                    })
+                        store.ingest_pages_from(account_id, &rules, &mut feed)
+                    })?
                 } else {
-                    store.ingest_pages(&sources, &rules)
-                }
+                    store.ingest_pages_from(account_id, &rules, &mut feed)?
+                };
+                Ok(Written {
+                    waiting,
+                    reports,
+                    failed,
+                })
             })
-            .await?;
-        self.checkpointer.page_written();
-        for report in reports {
-            counts.add_report(&report);
-            if report.new_messages > 0 || !report.reopened.is_empty() {
-                // Nobody listening (e.g. a test) is fine.
-                let _ = self.events.send(SyncEvent::Fetched {
-                    account: self.account_name.clone(),
-                    stream: stream.to_owned(),
-                    report,
-                });
-            }
-        }
-        Ok(())
+            .await
+    }
+}
+
+/// The next page for a transaction opened at `opened`: one waiting, or one that comes within
+/// `LINGER`; none once the queue is closed or the transaction has been open long enough.
+fn next_page(
+    runtime: &Handle,
+    waiting: &mut mpsc::Receiver<PreparingPage>,
+    opened: Instant,
+) -> Option<PreparingPage> {
+    let left = LONGEST_OPEN.checked_sub(opened.elapsed())?;
+    match waiting.try_recv() {
+        Ok(page) => Some(page),
+        Err(TryRecvError::Disconnected) => None,
+        // Called on the blocking pool, never from async code: blocking here is its purpose.
+        Err(TryRecvError::Empty) => runtime
+            .block_on(tokio::time::timeout(left.min(LINGER), waiting.recv()))
+            .ok()
+            .flatten(),
     }
 }
 
 /// A page's prepared items and cursor, once preparing is done.
-async fn ready(page: PreparingPage) -> Result<(Vec<PreparedItem>, Option<String>), SyncError> {
+async fn ready(page: PreparingPage) -> Result<ReadyPage, SyncError> {
     let items = page
         .items
         .await
         .map_err(|join_error| SyncError::Task(join_error.to_string()))?;
-    Ok((items, page.cursor))
+    Ok(ReadyPage {
+        items,
+        cursor: page.cursor,
+    })
 }

@@ -121,39 +121,51 @@ impl Store {
         let Some((first, _)) = pages.first() else {
             return Ok(Vec::new());
         };
+        let mut pages = pages.iter();
+        self.ingest_pages_from(first.account_id, rules, |open| match pages.next() {
+            Some((source, items)) => open.store_page(source, items).map(|()| true),
+            None => Ok(false),
+        })
+    }
+
+    /// Like [`Store::ingest_pages`] for pages that are not all at hand yet: `feed` is called
+    /// until it answers false, storing a page through [`OpenIngest::store_page`] each time it
+    /// has one; all of them are committed together when it is done. Pages of one account.
+    pub fn ingest_pages_from(
+        &mut self,
+        account_id: i64,
+        rules: &RuleSet,
+        mut feed: impl FnMut(&mut OpenIngest<'_>) -> StoreResult<bool>,
+    ) -> StoreResult<Vec<IngestReport>> {
         self.write(|tx| {
             let account: String = tx.query_row(
                 "SELECT name FROM accounts WHERE id = ?1",
-                [first.account_id],
+                [account_id],
                 |r| r.get(0),
             )?;
-            let mut writer = PageWriter {
-                tx,
-                source: first,
-                account: &account,
-                rules,
-                contacts: HashMap::new(),
-                conversations: HashMap::new(),
-                report: IngestReport::default(),
-            };
-            let mut reports = Vec::with_capacity(pages.len());
-            let mut stored = Vec::new();
-            for (source, items) in pages {
-                writer.source = source;
-                for item in *items {
-                    if let Some(message_id) = writer.item(item)? {
-                        stored.push(message_id);
-                    }
-                }
-                save_cursor(
+            let mut open = OpenIngest {
+                writer: PageWriter {
                     tx,
-                    source.account_id,
-                    source.stream,
-                    source.cursor,
-                    source.now,
-                )?;
-                reports.push(std::mem::take(&mut writer.report));
-            }
+                    page: PageContext {
+                        account_id,
+                        network: NetworkKind::Demo,
+                        now: 0,
+                    },
+                    account: &account,
+                    rules,
+                    contacts: HashMap::new(),
+                    conversations: HashMap::new(),
+                    report: IngestReport::default(),
+                },
+                reports: Vec::new(),
+                stored: Vec::new(),
+            };
+            while feed(&mut open)? {}
+            let OpenIngest {
+                mut writer,
+                reports,
+                stored,
+            } = open;
             for columns in writer.conversations.values_mut() {
                 columns.write(tx)?;
             }
@@ -164,11 +176,64 @@ impl Store {
     }
 }
 
+/// Pages of one account being stored in one transaction, committed once the feed of
+/// [`Store::ingest_pages_from`] is done.
+pub struct OpenIngest<'a> {
+    writer: PageWriter<'a>,
+    /// A report per page stored, in order.
+    reports: Vec<IngestReport>,
+    /// The new messages, indexed for search at the end.
+    stored: Vec<i64>,
+}
+
+impl OpenIngest<'_> {
+    /// Stores a page's items, then its cursor.
+    pub fn store_page(
+        &mut self,
+        source: &PageSource<'_>,
+        items: &[PreparedItem],
+    ) -> StoreResult<()> {
+        let writer = &mut self.writer;
+        writer.page = PageContext {
+            account_id: source.account_id,
+            network: source.network,
+            now: source.now,
+        };
+        for item in items {
+            if let Some(message_id) = writer.item(item)? {
+                self.stored.push(message_id);
+            }
+        }
+        save_cursor(
+            writer.tx,
+            source.account_id,
+            source.stream,
+            source.cursor,
+            source.now,
+        )?;
+        self.reports.push(std::mem::take(&mut writer.report));
+        Ok(())
+    }
+
+    /// Pages stored so far.
+    pub fn pages(&self) -> usize {
+        self.reports.len()
+    }
+}
+
+/// What the items of the page being written share.
+#[derive(Debug, Clone, Copy)]
+struct PageContext {
+    account_id: i64,
+    network: NetworkKind,
+    now: Millis,
+}
+
 /// Pages being written, one after another, in one transaction.
 struct PageWriter<'a> {
     tx: &'a Transaction<'a>,
     /// The page being written.
-    source: &'a PageSource<'a>,
+    page: PageContext,
     account: &'a str,
     rules: &'a RuleSet,
     /// Contacts already stored by these pages (remote id → profile, id, VIP): a page often
@@ -199,11 +264,11 @@ impl PageWriter<'_> {
         let columns = match self.conversations.entry(key) {
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(unknown) => {
-                let columns = match find_conversation(tx, self.source.account_id, item)? {
+                let columns = match find_conversation(tx, self.page.account_id, item)? {
                     Some(columns) => columns,
                     None => {
                         self.report.new_conversations += 1;
-                        create_conversation(tx, self.source, item, customer_id, created_at)?
+                        create_conversation(tx, &self.page, item, customer_id, created_at)?
                     }
                 };
                 unknown.insert(columns)
@@ -221,7 +286,7 @@ impl PageWriter<'_> {
             )?
             .execute(params![
                 conversation_id,
-                self.source.account_id,
+                self.page.account_id,
                 message.remote_id,
                 message.parent_remote_id,
                 message.direction,
@@ -272,7 +337,7 @@ impl PageWriter<'_> {
             columns.closed_at = None;
             record_event(
                 tx,
-                self.source.now,
+                self.page.now,
                 SYNC_ACTOR,
                 EventKind::Reopened,
                 Some(conversation_id),
@@ -305,7 +370,7 @@ impl PageWriter<'_> {
         let subject = Subject {
             text: &item.message.text,
             kind: item.kind,
-            network: self.source.network,
+            network: self.page.network,
             account: self.account,
             language: prepared.language,
             sentiment: prepared.sentiment,
@@ -326,7 +391,7 @@ impl PageWriter<'_> {
                 &[conversation_id],
                 &hit.actions,
                 &actor,
-                self.source.now,
+                self.page.now,
             )?;
             self.report.rule_hits.push((conversation_id, hit));
         }
@@ -341,7 +406,7 @@ impl PageWriter<'_> {
         {
             return Ok((*id, *vip));
         }
-        let (id, vip) = upsert_contact(self.tx, self.source.network, contact, self.source.now)?;
+        let (id, vip) = upsert_contact(self.tx, self.page.network, contact, self.page.now)?;
         self.contacts
             .insert(contact.remote_id.clone(), (contact.clone(), id, vip));
         Ok((id, vip))
@@ -367,7 +432,7 @@ fn find_conversation(
 
 fn create_conversation(
     tx: &Transaction<'_>,
-    source: &PageSource<'_>,
+    source: &PageContext,
     item: &IncomingItem,
     customer_id: i64,
     created_at: Millis,
