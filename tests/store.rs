@@ -521,6 +521,55 @@ fn pages_fed_one_by_one_are_committed_together_or_not_at_all() {
 }
 
 #[test]
+fn a_new_conversation_takes_the_time_of_its_newest_message_stored() {
+    let (mut store, account) = store_with_account(None);
+    // "m3" is stored first, in a conversation of its own.
+    ingest(
+        &mut store,
+        account,
+        &[inbound("elsewhere", "m3", "stored before", 30)],
+        1,
+    );
+    // A page with a new thread, oldest first, whose newest message is "m3" (already stored,
+    // so not the thread's), and a new thread given newest first.
+    ingest(
+        &mut store,
+        account,
+        &[
+            inbound("thread", "m1", "first", 10),
+            inbound("thread", "m2", "second", 20),
+            inbound("thread", "m3", "stored before", 30),
+            inbound("newest-first", "m6", "six", 60),
+            inbound("newest-first", "m5", "five", 50),
+        ],
+        2,
+    );
+    let rows = store
+        .folder_page(&Folder::Open, PageCursor::START, 10)
+        .unwrap();
+    let columns: Vec<_> = rows
+        .iter()
+        .map(|row| {
+            (
+                row.snippet.as_str(),
+                row.message_count,
+                row.last_message_at,
+                row.last_inbound_at,
+            )
+        })
+        .collect();
+    assert_eq!(
+        columns,
+        vec![
+            ("six", 2, ms(60), Some(ms(60))),
+            ("stored before", 1, ms(30), Some(ms(30))),
+            ("second", 2, ms(20), Some(ms(20))),
+        ],
+        "newest first, each with its own newest message"
+    );
+}
+
+#[test]
 fn a_known_contact_is_written_only_when_the_network_says_something_new() {
     let (mut store, account) = store_with_account(None);
     let mut first = inbound("p1", "1", "hello", 1);

@@ -1,7 +1,8 @@
 //! The columns of a conversation that every new message moves (the list's snippet and time,
 //! counts, the customer's wait), kept in memory while a page is stored and written once per
-//! conversation at the end: each write of a conversation row rewrites its five list-index
-//! entries, and a page often holds many messages of one thread.
+//! conversation at the end: a write that moves the conversation's time rewrites its five
+//! list-index entries, and a page often holds many messages of one thread. A new conversation
+//! is inserted with the time its page will give it, so that its write moves nothing indexed.
 
 use rusqlite::{Row, Transaction, params};
 
@@ -26,6 +27,9 @@ pub(super) struct ListColumns {
     last_inbound_at: Option<Millis>,
     waiting_since: Option<Millis>,
     first_response_at: Option<Millis>,
+    /// The time the row holds: when a write leaves it as it is, the five list indexes that
+    /// hold it are not touched.
+    stored_last_message_at: Millis,
     /// Whether a message changed anything that is not written yet.
     dirty: bool,
 }
@@ -44,12 +48,18 @@ impl ListColumns {
             last_inbound_at: row.get(8)?,
             waiting_since: row.get(9)?,
             first_response_at: row.get(10)?,
+            stored_last_message_at: row.get(4)?,
             dirty: false,
         })
     }
 
-    /// A conversation just inserted: the schema's defaults, its time the first message's.
-    pub fn new_conversation(id: i64, last_message_at: Millis) -> ListColumns {
+    /// A conversation just inserted with `stored_last_message_at` as its time: the schema's
+    /// defaults, and the time of its first message, `last_message_at`, to count from.
+    pub fn new_conversation(
+        id: i64,
+        last_message_at: Millis,
+        stored_last_message_at: Millis,
+    ) -> ListColumns {
         ListColumns {
             id,
             status: Status::Open,
@@ -62,6 +72,7 @@ impl ListColumns {
             last_inbound_at: None,
             waiting_since: None,
             first_response_at: None,
+            stored_last_message_at,
             dirty: false,
         }
     }
@@ -105,23 +116,45 @@ impl ListColumns {
         if !self.dirty {
             return Ok(());
         }
-        tx.prepare_cached(
-            "UPDATE conversations SET snippet = ?2, last_message_at = ?3, message_count = ?4,
-                 unread = ?5, sentiment = ?6, last_inbound_at = ?7, waiting_since = ?8,
-                 first_response_at = ?9
-             WHERE id = ?1",
-        )?
-        .execute(params![
-            self.id,
-            self.snippet,
-            self.last_message_at,
-            self.message_count,
-            self.unread,
-            self.sentiment,
-            self.last_inbound_at,
-            self.waiting_since,
-            self.first_response_at
-        ])?;
+        // SQLite rewrites the entries of every index holding a column the statement sets: the
+        // time is set only when it moved.
+        if self.last_message_at == self.stored_last_message_at {
+            tx.prepare_cached(
+                "UPDATE conversations SET snippet = ?2, message_count = ?3, unread = ?4,
+                     sentiment = ?5, last_inbound_at = ?6, waiting_since = ?7,
+                     first_response_at = ?8
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                self.id,
+                self.snippet,
+                self.message_count,
+                self.unread,
+                self.sentiment,
+                self.last_inbound_at,
+                self.waiting_since,
+                self.first_response_at
+            ])?;
+        } else {
+            tx.prepare_cached(
+                "UPDATE conversations SET snippet = ?2, last_message_at = ?3, message_count = ?4,
+                     unread = ?5, sentiment = ?6, last_inbound_at = ?7, waiting_since = ?8,
+                     first_response_at = ?9
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                self.id,
+                self.snippet,
+                self.last_message_at,
+                self.message_count,
+                self.unread,
+                self.sentiment,
+                self.last_inbound_at,
+                self.waiting_since,
+                self.first_response_at
+            ])?;
+        }
+        self.stored_last_message_at = self.last_message_at;
         self.dirty = false;
         Ok(())
     }
@@ -144,6 +177,7 @@ mod tests {
             last_inbound_at: None,
             waiting_since: None,
             first_response_at: None,
+            stored_last_message_at: last_message_at,
             dirty: false,
         }
     }
@@ -179,7 +213,7 @@ mod tests {
                 ListColumns::from_row,
             )
             .unwrap();
-        assert_eq!(read, ListColumns::new_conversation(read.id, 7));
+        assert_eq!(read, ListColumns::new_conversation(read.id, 7, 7));
     }
 
     #[test]

@@ -199,8 +199,9 @@ impl OpenIngest<'_> {
             network: source.network,
             now: source.now,
         };
-        for item in items {
-            if let Some(message_id) = writer.item(item)? {
+        for (at, item) in items.iter().enumerate() {
+            let later = items.get(at + 1..).unwrap_or_default();
+            if let Some(message_id) = writer.item(item, later)? {
                 self.stored.push(message_id);
             }
         }
@@ -246,8 +247,13 @@ struct PageWriter<'a> {
 }
 
 impl PageWriter<'_> {
-    /// Stores one item; answers the new message's id (None when it was stored already).
-    fn item(&mut self, prepared: &PreparedItem) -> StoreResult<Option<i64>> {
+    /// Stores one item, `later` the rest of its page; answers the new message's id (None when
+    /// it was stored already).
+    fn item(
+        &mut self,
+        prepared: &PreparedItem,
+        later: &[PreparedItem],
+    ) -> StoreResult<Option<i64>> {
         let tx = self.tx;
         let item = &prepared.item;
         let message = &item.message;
@@ -268,7 +274,16 @@ impl PageWriter<'_> {
                     Some(columns) => columns,
                     None => {
                         self.report.new_conversations += 1;
-                        create_conversation(tx, &self.page, item, customer_id, created_at)?
+                        // Inserted with the time its newest message on this page will give it,
+                        // so that writing its list columns leaves the list indexes alone.
+                        let newest = later
+                            .iter()
+                            .filter(|other| {
+                                other.item.kind == item.kind
+                                    && other.item.root_remote_id == item.root_remote_id
+                            })
+                            .fold(created_at, |newest, other| newest.max(other.created_at));
+                        create_conversation(tx, &self.page, item, customer_id, created_at, newest)?
                     }
                 };
                 unknown.insert(columns)
@@ -430,12 +445,15 @@ fn find_conversation(
         .optional()?)
 }
 
+/// Inserts the conversation `item` starts (its first message created at `created_at`) with
+/// `last_message_at` as its time until its list columns are written.
 fn create_conversation(
     tx: &Transaction<'_>,
     source: &PageContext,
     item: &IncomingItem,
     customer_id: i64,
     created_at: Millis,
+    last_message_at: Millis,
 ) -> StoreResult<ListColumns> {
     // No RETURNING: SQLite answers it through a temporary table of its own, which cost more
     // than the insert; the new row's list columns are its defaults.
@@ -450,10 +468,11 @@ fn create_conversation(
         item.root_remote_id,
         customer_id,
         item.subject,
-        created_at,
+        last_message_at,
         source.now
     ])?;
-    let columns = ListColumns::new_conversation(tx.last_insert_rowid(), created_at);
+    let columns =
+        ListColumns::new_conversation(tx.last_insert_rowid(), created_at, last_message_at);
     // Dated when the customer started it, as reports measure from there.
     record_event(
         tx,
