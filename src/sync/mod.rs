@@ -289,10 +289,12 @@ impl SyncEngine {
         let (queue, waiting) = mpsc::channel(PAGES_IN_FLIGHT);
         let writer = tokio::spawn(self.page_writer(account, stream).run(waiting));
         for _ in 0..MAX_PAGES_PER_PASS {
+            let asked = std::time::Instant::now();
             let fetched = account
                 .network
                 .fetch_since(stream, position.as_deref())
                 .await;
+            let fetch_took = asked.elapsed();
             let page = match fetched {
                 Ok(page) => page,
                 Err(source) => {
@@ -318,6 +320,7 @@ impl SyncEngine {
             let prepared = PreparingPage {
                 items: tokio::task::spawn_blocking(move || crate::store::prepare(items, &rules)),
                 cursor: page.cursor,
+                fetch_took,
             };
             // The writer stops only on a failed write: that ends the pass now rather than
             // after more fetching.

@@ -1,8 +1,9 @@
 //! The one task that stores a stream's fetched pages during a pass, in the order they were
-//! fetched. It keeps one transaction open while the pass's pages keep coming — waiting a little
-//! for the next one rather than committing at once — so that the database pages and search-index
-//! pages that every page's write touches are written to the log once per transaction, not once
-//! per page. Others' writes wait for it at most `LONGEST_OPEN` and a page.
+//! fetched. While the pass's pages come quickly it keeps one transaction open — waiting a
+//! little for the next page rather than committing at once — so that the database pages and
+//! search-index pages that every page's write touches are written to the log once per
+//! transaction, not once per page. Others' writes wait for it at most `LONGEST_OPEN` and a
+//! page.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,9 +19,9 @@ use crate::model::NetworkKind;
 use crate::rules::RuleSet;
 use crate::store::{IngestReport, OpenIngest, PageSource, PreparedItem, StoreResult};
 
-/// How long an open transaction waits for the pass's next page before committing what it has.
-/// Fetching a page from a local or nearby server takes about a millisecond; from a distant one,
-/// hundreds: then each page is committed on its own, this much later than it could have been.
+/// How long an open transaction waits for the pass's next page before committing what it has,
+/// when the last page took no longer than this to fetch (a local or nearby server answers in
+/// about a millisecond; a page from a distant one, hundreds, is committed at once).
 const LINGER: Duration = Duration::from_millis(10);
 /// The longest one transaction stays open (after this, the page being stored is the last).
 const LONGEST_OPEN: Duration = Duration::from_millis(50);
@@ -29,12 +30,15 @@ const LONGEST_OPEN: Duration = Duration::from_millis(50);
 pub(super) struct PreparingPage {
     pub items: JoinHandle<Vec<PreparedItem>>,
     pub cursor: Option<String>,
+    /// How long the network took to answer it.
+    pub fetch_took: Duration,
 }
 
 /// A page ready to store.
 struct ReadyPage {
     items: Vec<PreparedItem>,
     cursor: Option<String>,
+    fetch_took: Duration,
 }
 
 pub(super) struct PageWriter {
@@ -104,12 +108,13 @@ impl PageWriter {
             .run(move |store| {
                 let opened = Instant::now();
                 let mut waiting = waiting;
+                let mut last_fetch_took = first.fetch_took;
                 let mut first = Some(first);
                 let mut failed = None;
                 let mut feed = |open: &mut OpenIngest<'_>| -> StoreResult<bool> {
                     let page = match first.take() {
                         Some(page) => page,
-                        None => match next_page(&runtime, &mut waiting, opened) {
+                        None => match next_page(&runtime, &mut waiting, opened, last_fetch_took) {
                             Some(page) => match runtime.block_on(ready(page)) {
                                 Ok(page) => page,
                                 Err(error) => {
@@ -120,6 +125,7 @@ impl PageWriter {
                             None => return Ok(false),
                         },
                     };
+                    last_fetch_took = page.fetch_took;
                     let source = PageSource {
                         account_id,
                         network,
@@ -148,16 +154,19 @@ impl PageWriter {
 }
 
 /// The next page for a transaction opened at `opened`: one waiting, or one that comes within
-/// `LINGER`; none once the queue is closed or the transaction has been open long enough.
+/// `LINGER` when the last page (fetched in `last_fetch_took`) came quickly; none once the queue
+/// is closed or the transaction has been open long enough.
 fn next_page(
     runtime: &Handle,
     waiting: &mut mpsc::Receiver<PreparingPage>,
     opened: Instant,
+    last_fetch_took: Duration,
 ) -> Option<PreparingPage> {
     let left = LONGEST_OPEN.checked_sub(opened.elapsed())?;
     match waiting.try_recv() {
         Ok(page) => Some(page),
         Err(TryRecvError::Disconnected) => None,
+        Err(TryRecvError::Empty) if last_fetch_took > LINGER => None,
         // Called on the blocking pool, never from async code: blocking here is its purpose.
         Err(TryRecvError::Empty) => runtime
             .block_on(tokio::time::timeout(left.min(LINGER), waiting.recv()))
@@ -175,5 +184,6 @@ async fn ready(page: PreparingPage) -> Result<ReadyPage, SyncError> {
     Ok(ReadyPage {
         items,
         cursor: page.cursor,
+        fetch_took: page.fetch_took,
     })
 }
