@@ -117,43 +117,28 @@ impl ListColumns {
             return Ok(());
         }
         // SQLite rewrites the entries of every index holding a column the statement sets: the
-        // time is set only when it moved.
-        if self.last_message_at == self.stored_last_message_at {
-            tx.prepare_cached(
-                "UPDATE conversations SET snippet = ?2, message_count = ?3, unread = ?4,
-                     sentiment = ?5, last_inbound_at = ?6, waiting_since = ?7,
-                     first_response_at = ?8
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                self.id,
-                self.snippet,
-                self.message_count,
-                self.unread,
-                self.sentiment,
-                self.last_inbound_at,
-                self.waiting_since,
-                self.first_response_at
-            ])?;
+        // time is set only when it moved (the other statement leaves its ?3 unused).
+        let sql = if self.last_message_at == self.stored_last_message_at {
+            "UPDATE conversations SET snippet = ?2, message_count = ?4, unread = ?5,
+                 sentiment = ?6, last_inbound_at = ?7, waiting_since = ?8, first_response_at = ?9
+             WHERE id = ?1"
         } else {
-            tx.prepare_cached(
-                "UPDATE conversations SET snippet = ?2, last_message_at = ?3, message_count = ?4,
-                     unread = ?5, sentiment = ?6, last_inbound_at = ?7, waiting_since = ?8,
-                     first_response_at = ?9
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                self.id,
-                self.snippet,
-                self.last_message_at,
-                self.message_count,
-                self.unread,
-                self.sentiment,
-                self.last_inbound_at,
-                self.waiting_since,
-                self.first_response_at
-            ])?;
-        }
+            "UPDATE conversations SET snippet = ?2, last_message_at = ?3, message_count = ?4,
+                 unread = ?5, sentiment = ?6, last_inbound_at = ?7, waiting_since = ?8,
+                 first_response_at = ?9
+             WHERE id = ?1"
+        };
+        tx.prepare_cached(sql)?.execute(params![
+            self.id,
+            self.snippet,
+            self.last_message_at,
+            self.message_count,
+            self.unread,
+            self.sentiment,
+            self.last_inbound_at,
+            self.waiting_since,
+            self.first_response_at
+        ])?;
         self.stored_last_message_at = self.last_message_at;
         self.dirty = false;
         Ok(())
