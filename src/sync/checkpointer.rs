@@ -11,7 +11,7 @@ use super::StoreCell;
 /// pages, so this copies about as much at a time as SQLite's own 1,000-page threshold, and the
 /// pages every write touches (list indexes, the search index's newest segment) are copied once
 /// per round rather than once per write.
-const WRITES_PER_CHECKPOINT: usize = 16;
+const PAGES_PER_CHECKPOINT: usize = 16;
 
 #[derive(Clone)]
 pub(super) struct Checkpointer {
@@ -19,7 +19,7 @@ pub(super) struct Checkpointer {
     cell: Option<StoreCell>,
     running: Arc<AtomicBool>,
     /// Fetched pages written since the last checkpoint began.
-    writes: Arc<AtomicUsize>,
+    pages: Arc<AtomicUsize>,
 }
 
 impl Checkpointer {
@@ -27,7 +27,7 @@ impl Checkpointer {
         Checkpointer {
             cell: path.map(StoreCell::new),
             running: Arc::new(AtomicBool::new(false)),
-            writes: Arc::new(AtomicUsize::new(0)),
+            pages: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -36,19 +36,19 @@ impl Checkpointer {
         self.cell.is_some()
     }
 
-    /// Counts pages written; every `WRITES_PER_CHECKPOINT` pages starts a passive checkpoint
+    /// Counts pages written; every `PAGES_PER_CHECKPOINT` pages starts a passive checkpoint
     /// unless one is running (the log only grows, so the next one catches up with what this
     /// one left).
     pub fn pages_written(&self, pages: usize) {
         let Some(cell) = self.cell.clone() else {
             return;
         };
-        if self.writes.fetch_add(pages, Ordering::AcqRel) + pages < WRITES_PER_CHECKPOINT
+        if self.pages.fetch_add(pages, Ordering::AcqRel) + pages < PAGES_PER_CHECKPOINT
             || self.running.swap(true, Ordering::AcqRel)
         {
             return;
         }
-        self.writes.store(0, Ordering::Release);
+        self.pages.store(0, Ordering::Release);
         let running = Arc::clone(&self.running);
         tokio::spawn(async move {
             if let Err(error) = cell.run(|store| store.checkpoint()).await {

@@ -146,11 +146,6 @@ impl Store {
             let mut open = OpenIngest {
                 writer: PageWriter {
                     tx,
-                    page: PageContext {
-                        account_id,
-                        network: NetworkKind::Demo,
-                        now: 0,
-                    },
                     account: &account,
                     rules,
                     contacts: HashMap::new(),
@@ -194,14 +189,14 @@ impl OpenIngest<'_> {
         items: &[PreparedItem],
     ) -> StoreResult<()> {
         let writer = &mut self.writer;
-        writer.page = PageContext {
+        let page = PageContext {
             account_id: source.account_id,
             network: source.network,
             now: source.now,
         };
         for (at, item) in items.iter().enumerate() {
             let later = items.get(at + 1..).unwrap_or_default();
-            if let Some(message_id) = writer.item(item, later)? {
+            if let Some(message_id) = writer.item(&page, item, later)? {
                 self.stored.push(message_id);
             }
         }
@@ -233,8 +228,6 @@ struct PageContext {
 /// Pages being written, one after another, in one transaction.
 struct PageWriter<'a> {
     tx: &'a Transaction<'a>,
-    /// The page being written.
-    page: PageContext,
     account: &'a str,
     rules: &'a RuleSet,
     /// Contacts already stored by these pages (remote id → profile, id, VIP): a page often
@@ -247,10 +240,11 @@ struct PageWriter<'a> {
 }
 
 impl PageWriter<'_> {
-    /// Stores one item, `later` the rest of its page; answers the new message's id (None when
-    /// it was stored already).
+    /// Stores one item of `page`, `later` the rest of the page's items; answers the new
+    /// message's id (None when it was stored already).
     fn item(
         &mut self,
+        page: &PageContext,
         prepared: &PreparedItem,
         later: &[PreparedItem],
     ) -> StoreResult<Option<i64>> {
@@ -258,11 +252,11 @@ impl PageWriter<'_> {
         let item = &prepared.item;
         let message = &item.message;
         let created_at = prepared.created_at;
-        let (customer_id, customer_vip) = self.contact(&item.customer)?;
+        let (customer_id, customer_vip) = self.contact(page, &item.customer)?;
         let author_id = if message.author.remote_id == item.customer.remote_id {
             Some(customer_id)
         } else if message.direction == Direction::In {
-            Some(self.contact(&message.author)?.0)
+            Some(self.contact(page, &message.author)?.0)
         } else {
             None
         };
@@ -270,7 +264,7 @@ impl PageWriter<'_> {
         let columns = match self.conversations.entry(key) {
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(unknown) => {
-                let columns = match find_conversation(tx, self.page.account_id, item)? {
+                let columns = match find_conversation(tx, page.account_id, item)? {
                     Some(columns) => columns,
                     None => {
                         self.report.new_conversations += 1;
@@ -283,7 +277,7 @@ impl PageWriter<'_> {
                                     && other.item.root_remote_id == item.root_remote_id
                             })
                             .fold(created_at, |newest, other| newest.max(other.created_at));
-                        create_conversation(tx, &self.page, item, customer_id, created_at, newest)?
+                        create_conversation(tx, page, item, customer_id, created_at, newest)?
                     }
                 };
                 unknown.insert(columns)
@@ -301,7 +295,7 @@ impl PageWriter<'_> {
             )?
             .execute(params![
                 conversation_id,
-                self.page.account_id,
+                page.account_id,
                 message.remote_id,
                 message.parent_remote_id,
                 message.direction,
@@ -352,7 +346,7 @@ impl PageWriter<'_> {
             columns.closed_at = None;
             record_event(
                 tx,
-                self.page.now,
+                page.now,
                 SYNC_ACTOR,
                 EventKind::Reopened,
                 Some(conversation_id),
@@ -361,12 +355,17 @@ impl PageWriter<'_> {
             )?;
             self.report.reopened.push(conversation_id);
         }
-        self.triage(prepared, customer_vip)?;
+        self.triage(page, prepared, customer_vip)?;
         Ok(Some(message_id))
     }
 
     /// Ranks a VIP's conversation high, then runs the rules on a new customer message.
-    fn triage(&mut self, prepared: &PreparedItem, vip: bool) -> StoreResult<()> {
+    fn triage(
+        &mut self,
+        page: &PageContext,
+        prepared: &PreparedItem,
+        vip: bool,
+    ) -> StoreResult<()> {
         let item = &prepared.item;
         let key = (item.kind, item.root_remote_id.clone());
         let Some(columns) = self.conversations.get_mut(&key) else {
@@ -385,7 +384,7 @@ impl PageWriter<'_> {
         let subject = Subject {
             text: &item.message.text,
             kind: item.kind,
-            network: self.page.network,
+            network: page.network,
             account: self.account,
             language: prepared.language,
             sentiment: prepared.sentiment,
@@ -401,27 +400,21 @@ impl PageWriter<'_> {
         self.conversations.remove(&key);
         for hit in hits {
             let actor = format!("rule:{}", hit.rule);
-            apply_actions(
-                self.tx,
-                &[conversation_id],
-                &hit.actions,
-                &actor,
-                self.page.now,
-            )?;
+            apply_actions(self.tx, &[conversation_id], &hit.actions, &actor, page.now)?;
             self.report.rule_hits.push((conversation_id, hit));
         }
         Ok(())
     }
 
     /// The contact's id and VIP flag, storing what the network says of them once per page.
-    fn contact(&mut self, contact: &RemoteContact) -> StoreResult<(i64, bool)> {
+    fn contact(&mut self, page: &PageContext, contact: &RemoteContact) -> StoreResult<(i64, bool)> {
         // The same profile again needs no write; a changed one is written (the last one wins).
         if let Some((seen, id, vip)) = self.contacts.get(&contact.remote_id)
             && seen == contact
         {
             return Ok((*id, *vip));
         }
-        let (id, vip) = upsert_contact(self.tx, self.page.network, contact, self.page.now)?;
+        let (id, vip) = upsert_contact(self.tx, page.network, contact, page.now)?;
         self.contacts
             .insert(contact.remote_id.clone(), (contact.clone(), id, vip));
         Ok((id, vip))
