@@ -570,6 +570,41 @@ fn a_new_conversation_takes_the_time_of_its_newest_message_stored() {
 }
 
 #[test]
+fn a_message_stored_before_under_another_thread_opens_no_empty_conversation() {
+    let (mut store, account) = store_with_account(None);
+    ingest(
+        &mut store,
+        account,
+        &[inbound("first-root", "m1", "hello", 1)],
+        1,
+    );
+    // The same message again, now said to start another thread (a network that files one
+    // post under two roots): it stays where it is, and nothing new is listed.
+    let report = ingest(
+        &mut store,
+        account,
+        &[inbound("other-root", "m1", "hello", 1)],
+        2,
+    );
+    assert_eq!(
+        (
+            report.new_messages,
+            report.new_conversations,
+            report.duplicates
+        ),
+        (0, 0, 1)
+    );
+    let rows = store
+        .folder_page(&Folder::Open, PageCursor::START, 10)
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].snippet.as_str(), rows[0].message_count),
+        ("hello", 1)
+    );
+}
+
+#[test]
 fn a_known_contact_is_written_only_when_the_network_says_something_new() {
     let (mut store, account) = store_with_account(None);
     let mut first = inbound("p1", "1", "hello", 1);

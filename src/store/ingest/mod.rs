@@ -266,6 +266,12 @@ impl PageWriter<'_> {
             Entry::Vacant(unknown) => {
                 let columns = match find_conversation(tx, page.account_id, item)? {
                     Some(columns) => columns,
+                    // Stored before, filed under another thread: it stays there, and no empty
+                    // conversation is listed for it.
+                    None if message_stored(tx, page.account_id, &message.remote_id)? => {
+                        self.report.duplicates += 1;
+                        return Ok(None);
+                    }
                     None => {
                         self.report.new_conversations += 1;
                         // Inserted with the time its newest message on this page will give it,
@@ -436,6 +442,12 @@ fn find_conversation(
             ListColumns::from_row,
         )
         .optional()?)
+}
+
+fn message_stored(tx: &Transaction<'_>, account_id: i64, remote_id: &str) -> StoreResult<bool> {
+    Ok(tx
+        .prepare_cached("SELECT 1 FROM messages WHERE account_id = ?1 AND remote_id = ?2")?
+        .exists(params![account_id, remote_id])?)
 }
 
 /// Inserts the conversation `item` starts (its first message created at `created_at`) with
