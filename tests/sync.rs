@@ -24,6 +24,9 @@ struct ScriptedNetwork {
     cursors_asked: Mutex<Vec<Option<String>>>,
     failing_replies: Mutex<VecDeque<NetworkError>>,
     replies: Mutex<Vec<ReplyRequest>>,
+    /// Private replies fail with these, in turn, before one goes through.
+    failing_private_replies: Mutex<VecDeque<NetworkError>>,
+    private_replies: Mutex<Vec<String>>,
     /// When set, every page after the first is answered only once this is notified.
     later_pages_wait_for: Option<Arc<tokio::sync::Notify>>,
 }
@@ -73,6 +76,21 @@ impl Network for ScriptedNetwork {
                 more: false,
                 resume: None,
             }))
+    }
+
+    async fn private_reply(
+        &self,
+        comment_remote_id: &str,
+        _text: &str,
+    ) -> NetworkResult<SentReply> {
+        let mut sent = self.private_replies.lock().unwrap();
+        sent.push(comment_remote_id.to_owned());
+        if let Some(error) = self.failing_private_replies.lock().unwrap().pop_front() {
+            return Err(error);
+        }
+        Ok(SentReply {
+            remote_id: format!("private-{}", sent.len()),
+        })
     }
 
     async fn reply(&self, request: &ReplyRequest) -> NetworkResult<SentReply> {
@@ -414,6 +432,79 @@ async fn a_failing_send_is_retried_with_the_same_key_and_then_succeeds() {
     assert_eq!(message.delivery, Some(Delivery::Sent));
     assert_eq!(message.remote_id.as_deref(), Some("sent-3"));
     assert_eq!(store.outbox_entry(queued.outbox_id).unwrap().attempts, 3);
+}
+
+/// A comment conversation with a private reply queued to it; answers the outbox and message ids.
+fn private_reply_queued(store: &mut Store, account_id: i64) -> (i64, i64) {
+    let mut comment = inbound("post", "c1", "why was I charged twice?", 1);
+    comment.kind = hark::model::ConversationKind::Comment;
+    ingest(store, account_id, &[comment], 1);
+    let id = store
+        .folder_page(&Folder::Open, PageCursor::START, 1)
+        .unwrap()[0]
+        .id;
+    let week = 7 * 24 * 60 * 60 * 1000;
+    let queued = store
+        .queue_private_reply(id, None, "Sent you a DM", "ana", false, week, ms(2))
+        .unwrap();
+    (queued.outbox_id, queued.message_id)
+}
+
+#[tokio::test]
+async fn a_private_reply_whose_lost_attempt_went_through_is_sent_not_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (mut store, account_id) = store_with_account(Some(&path));
+    let (outbox_id, message_id) = private_reply_queued(&mut store, account_id);
+    let clock = ManualClock::new(t(3));
+    let network = Arc::new(ScriptedNetwork::default());
+    // The first attempt's answer is lost; the second hears that the comment has had its one
+    // private reply: the first attempt's.
+    network.failing_private_replies.lock().unwrap().extend([
+        NetworkError::Transient("operation timed out".into()),
+        NetworkError::AlreadyDone("this comment has had its one private reply already".into()),
+    ]);
+    let (sync, _events) = engine(&path, &clock);
+    let brand = account(account_id, network.clone());
+    assert_eq!(sync.deliver_due(&brand).await.unwrap().delivery_failures, 1);
+    clock.advance(chrono::Duration::seconds(5));
+    let pass = sync.deliver_due(&brand).await.unwrap();
+    assert_eq!((pass.delivered, pass.delivery_failures), (1, 0));
+    assert_eq!(network.private_replies.lock().unwrap().len(), 2);
+    let message = store.message(message_id).unwrap().unwrap();
+    assert_eq!(message.delivery, Some(Delivery::Sent));
+    assert_eq!(message.delivery_error, None);
+    assert_eq!(store.outbox_entry(outbox_id).unwrap().attempts, 2);
+
+    // Heard on a first attempt, it means someone answered privately elsewhere: refused, and
+    // the person is told why.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hark.db");
+    let (mut store, account_id) = store_with_account(Some(&path));
+    let (_, message_id) = private_reply_queued(&mut store, account_id);
+    let network = Arc::new(ScriptedNetwork::default());
+    network
+        .failing_private_replies
+        .lock()
+        .unwrap()
+        .push_back(NetworkError::AlreadyDone(
+            "this comment has had its one private reply already".into(),
+        ));
+    let (sync, _events) = engine(&path, &clock);
+    let pass = sync
+        .deliver_due(&account(account_id, network))
+        .await
+        .unwrap();
+    assert_eq!((pass.delivered, pass.delivery_failures), (0, 1));
+    let message = store.message(message_id).unwrap().unwrap();
+    assert_eq!(message.delivery, Some(Delivery::Failed));
+    assert!(
+        message
+            .delivery_error
+            .as_deref()
+            .is_some_and(|error| error.contains("one private reply")),
+        "{message:?}"
+    );
 }
 
 #[tokio::test]

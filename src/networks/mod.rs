@@ -104,6 +104,10 @@ pub enum NetworkError {
     /// The network refused this request for good (e.g. the post was deleted).
     #[error("{0}")]
     Rejected(String),
+    /// The network refused because what was asked is done already and can be done only once
+    /// (a comment's one private reply).
+    #[error("{0}")]
+    AlreadyDone(String),
     /// The network answered with something hark cannot read.
     #[error("unexpected answer from the network: {0}")]
     Malformed(String),

@@ -614,7 +614,16 @@ async fn perform(
                 NetworkError::Rejected("a private reply without the comment it answers".into())
             })?;
             let text = claimed.text.as_deref().unwrap_or_default();
-            Ok(Some(network.private_reply(comment, text).await?.remote_id))
+            match network.private_reply(comment, text).await {
+                Ok(sent) => Ok(Some(sent.remote_id)),
+                // An earlier attempt whose answer was lost (a timeout, a process stopped
+                // mid-send) may have been that one reply: it went out, under an id not known.
+                Err(NetworkError::AlreadyDone(said)) if entry.attempts > 1 => {
+                    tracing::info!(%said, comment, "private reply taken as sent by an earlier attempt");
+                    Ok(None)
+                }
+                Err(error) => Err(error),
+            }
         }
         OutboxAction::Hide | OutboxAction::Unhide => {
             let target = entry.target_remote_id.as_deref().unwrap_or_default();

@@ -237,6 +237,10 @@ pub fn error_for(error: &Value, usage: Option<Usage>) -> NetworkError {
         (102 | 190, _) => NetworkError::Auth(said),
         // Sent outside the messaging window: not a permission matter.
         (10, _) if subcode == Some(2018278) => NetworkError::Rejected(said),
+        // A comment takes one private reply, and it has had it.
+        (10900, _) => NetworkError::AlreadyDone(format!(
+            "this comment has had its one private reply already: {said}"
+        )),
         // A permission the token lacks, named when the message names it (code 100 does too).
         (10 | 100 | 200..=299, Some(permission)) => {
             NetworkError::Rejected(format!("missing permission {permission}: {said}"))
@@ -369,5 +373,14 @@ mod tests {
         );
         assert!(error_for(&json!({"code": 2, "message": "retry"}), None).is_retryable());
         assert!(!error_for(&json!({"code": 100, "message": "bad id"}), None).is_retryable());
+        let answered = error_for(
+            &json!({"code": 10900, "type": "OAuthException", "message": "(#10900) Activity already replied to"}),
+            None,
+        );
+        assert!(
+            matches!(&answered, NetworkError::AlreadyDone(m) if m.contains("one private reply") && m.contains("10900")),
+            "{answered:?}"
+        );
+        assert!(!answered.is_retryable());
     }
 }
