@@ -335,6 +335,17 @@ async fn slack_errors_are_kept_shown_and_retried_only_when_slack_is_at_fault() {
     }
     let health = store.channel_health("slack:support").unwrap();
     assert_eq!((health.queued, health.sent), (1, 0));
+    // What an inbox on standby (another process notifies) shows of it.
+    let troubles = store.recorded_troubles().unwrap();
+    assert_eq!(troubles.len(), 1, "{troubles:?}");
+    assert_eq!(troubles[0].subject, "slack:support");
+    assert!(
+        troubles[0]
+            .text
+            .starts_with("not delivered: rollup_error (HTTP 500)")
+            && troubles[0].text.ends_with("; retrying"),
+        "{troubles:?}"
+    );
     // Not due yet: nothing is tried.
     s.notifier.run_once().await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
@@ -358,6 +369,7 @@ async fn slack_errors_are_kept_shown_and_retried_only_when_slack_is_at_fault() {
         (health.queued, health.sent, health.last_error),
         (0, 1, None)
     );
+    assert_eq!(store.recorded_troubles().unwrap(), Vec::new());
 }
 
 #[tokio::test]
@@ -406,6 +418,14 @@ async fn a_webhook_that_no_longer_posts_fails_with_slacks_code_in_doctor() {
     }
     let health = store.channel_health("slack:support").unwrap();
     assert_eq!(health.failed, 1);
+    let troubles = store.recorded_troubles().unwrap();
+    assert_eq!(troubles.len(), 1, "{troubles:?}");
+    assert!(
+        troubles[0]
+            .text
+            .starts_with("failed: channel_not_found (HTTP 404)"),
+        "{troubles:?}"
+    );
 
     let output = common::hark_in(home.path())
         .args(["--config", config_path.to_str().unwrap(), "doctor"])

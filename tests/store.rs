@@ -404,6 +404,41 @@ fn cursors_are_saved_with_their_items_and_survive_a_restart() {
 }
 
 #[test]
+fn failing_streams_are_recorded_troubles_until_they_fetch_again() {
+    let (mut store, account) = store_with_account(None);
+    assert_eq!(store.recorded_troubles().unwrap(), Vec::new());
+    store
+        .record_sync_error(account, "mentions", "timed out", ms(1))
+        .unwrap();
+    store
+        .record_sync_error(account, "dms", "missing permission pages_messaging", ms(1))
+        .unwrap();
+    let troubles = store.recorded_troubles().unwrap();
+    assert_eq!(troubles.len(), 1, "one line per account: {troubles:?}");
+    assert_eq!(troubles[0].subject, "brand");
+    assert_eq!(
+        troubles[0].text,
+        "error: dms: missing permission pages_messaging; mentions: timed out"
+    );
+    // The next good fetch of a stream clears its error.
+    store
+        .ingest(
+            account,
+            NetworkKind::Demo,
+            "mentions",
+            &[],
+            Some("c"),
+            ms(2),
+        )
+        .unwrap();
+    let troubles = store.recorded_troubles().unwrap();
+    assert_eq!(
+        troubles[0].text,
+        "error: dms: missing permission pages_messaging"
+    );
+}
+
+#[test]
 fn pages_written_together_report_each_page_and_keep_the_last_cursor() {
     let (mut store, account) = store_with_account(None);
     let rules = hark::rules::RuleSet::default();

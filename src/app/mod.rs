@@ -153,6 +153,11 @@ pub struct AppState {
     pub confirm_send: bool,
     /// Per account: what its sync last said.
     pub sync_status: BTreeMap<String, String>,
+    /// Another process syncs this database (this one only sends what it queues).
+    pub standby: bool,
+    /// While on standby: what the syncing process recorded going wrong, by account or
+    /// integration channel (its failures reach this inbox only through the database).
+    pub recorded_troubles: BTreeMap<String, String>,
     /// The latest error, shown in the status bar until the next key.
     pub error: Option<String>,
     /// The latest confirmation ("Reply queued…"), shown until the next key.
@@ -241,6 +246,8 @@ pub enum Action {
     /// Time to tell the others again what this inbox is doing, and to see what they do.
     Heartbeat(Millis),
     PresenceLoaded(Vec<crate::store::Presence>),
+    /// What the process that syncs this database recorded going wrong.
+    TroublesLoaded(Vec<crate::store::Trouble>),
     ReportLoaded(Box<crate::reports::Report>),
     StatusChanged {
         conversation_id: i64,
@@ -308,6 +315,8 @@ pub enum Effect {
         hours: Option<crate::reports::BusinessHours>,
     },
     LoadPresence,
+    /// Read what the process that syncs recorded going wrong (this one is on standby).
+    LoadTroubles,
     /// Answer a comment in its author's private inbox.
     QueuePrivateReply {
         conversation_id: i64,
@@ -463,6 +472,8 @@ impl AppState {
             signature: None,
             confirm_send: false,
             sync_status: BTreeMap::new(),
+            standby: false,
+            recorded_troubles: BTreeMap::new(),
             error: None,
             notice: None,
             now,
@@ -757,6 +768,9 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::StoreChanged => {
             let mut effects = state.reload();
             effects.push(Effect::LoadPresence);
+            if state.standby {
+                effects.push(Effect::LoadTroubles);
+            }
             effects
         }
         Action::Heartbeat(now) => {
@@ -767,6 +781,14 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             if let Some(view) = state.report_view.as_mut() {
                 view.report = Some(report);
             }
+            Vec::new()
+        }
+        Action::TroublesLoaded(troubles) => {
+            state.recorded_troubles = if state.standby {
+                troubles.into_iter().map(|t| (t.subject, t.text)).collect()
+            } else {
+                BTreeMap::new()
+            };
             Vec::new()
         }
         Action::PresenceLoaded(list) => {
@@ -987,9 +1009,12 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
                     | SyncEvent::Delivered { .. }
                     | SyncEvent::DeliveryFailed { .. }
             );
+            let standby_began = !state.standby && matches!(event, SyncEvent::Standby { .. });
             apply_sync_event(state, event);
             if changed_store {
                 state.reload()
+            } else if standby_began {
+                vec![Effect::LoadTroubles]
             } else {
                 Vec::new()
             }
@@ -1226,11 +1251,20 @@ fn retry_text(
 
 fn apply_sync_event(state: &mut AppState, event: SyncEvent) {
     let (account, text) = match event {
-        SyncEvent::Started { account } => (account, "syncing…".to_string()),
-        SyncEvent::Standby { holder } => (
-            "sync".to_string(),
-            format!("done by another hark ({holder})"),
-        ),
+        SyncEvent::Started { account } => {
+            // This process syncs (again): its own events say what goes wrong.
+            state.standby = false;
+            state.recorded_troubles.clear();
+            state.sync_status.remove("sync");
+            (account, "syncing…".to_string())
+        }
+        SyncEvent::Standby { holder } => {
+            state.standby = true;
+            (
+                "sync".to_string(),
+                format!("done by another hark ({holder})"),
+            )
+        }
         SyncEvent::Fetched {
             account, report, ..
         } => (account, format!("{} new", report.new_messages)),

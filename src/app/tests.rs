@@ -283,6 +283,54 @@ fn sync_events_show_per_account_and_new_items_reload() {
 }
 
 #[test]
+fn on_standby_the_syncing_process_troubles_are_read_from_the_database() {
+    let mut state = loaded(1, false);
+    // Before: the store changing reads nothing of the kind (this process syncs).
+    assert!(!update(&mut state, Action::StoreChanged).contains(&Effect::LoadTroubles));
+    let effects = update(
+        &mut state,
+        Action::Sync(SyncEvent::Standby {
+            holder: "daemon@box".into(),
+        }),
+    );
+    assert_eq!(effects, vec![Effect::LoadTroubles]);
+    assert!(update(&mut state, Action::StoreChanged).contains(&Effect::LoadTroubles));
+    let trouble = |subject: &str, text: &str| crate::store::Trouble {
+        subject: subject.into(),
+        text: text.into(),
+    };
+    update(
+        &mut state,
+        Action::TroublesLoaded(vec![
+            trouble("brand", "error: mentions: the token has expired"),
+            trouble("slack:support", "failed: channel_not_found (HTTP 404)"),
+        ]),
+    );
+    assert_eq!(
+        state.recorded_troubles["brand"],
+        "error: mentions: the token has expired"
+    );
+    // Mended meanwhile: nothing left to show.
+    update(&mut state, Action::TroublesLoaded(Vec::new()));
+    assert!(state.recorded_troubles.is_empty());
+
+    // This process takes the sync over: its own events speak again.
+    update(
+        &mut state,
+        Action::TroublesLoaded(vec![trouble("brand", "error: mentions: x")]),
+    );
+    update(
+        &mut state,
+        Action::Sync(SyncEvent::Started {
+            account: "brand".into(),
+        }),
+    );
+    assert!(state.recorded_troubles.is_empty());
+    assert!(!state.sync_status.contains_key("sync"));
+    assert!(!update(&mut state, Action::StoreChanged).contains(&Effect::LoadTroubles));
+}
+
+#[test]
 fn bottom_in_a_long_folder_loads_on_and_lands_on_the_last() {
     let mut state = loaded(30, true);
     let effects = press(&mut state, KeyCode::Char('G'));

@@ -124,6 +124,10 @@ pub fn execute(store: &mut Store, agent: &str, now: Millis, effect: Effect) -> V
             Ok(list) => vec![Action::PresenceLoaded(list)],
             Err(err) => failed(err),
         },
+        Effect::LoadTroubles => match store.recorded_troubles() {
+            Ok(troubles) => vec![Action::TroublesLoaded(troubles)],
+            Err(err) => failed(err),
+        },
         Effect::QueuePrivateReply {
             conversation_id,
             comment_id,

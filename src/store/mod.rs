@@ -23,6 +23,7 @@ mod reports;
 mod saved_replies;
 mod sync_state;
 mod triage;
+mod troubles;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -46,6 +47,7 @@ pub use reports::ReportFilter;
 pub use saved_replies::{ImportReport, SavedReply, SavedReplyDraft};
 pub use sync_state::SyncCursor;
 pub use triage::{MAX_PRIORITY, Note, StoredMessage, Tag};
+pub use troubles::Trouble;
 
 /// SQLite's own default: the log is copied into the database once it passes this many pages.
 const AUTO_CHECKPOINT_PAGES: u32 = 1000;

@@ -199,6 +199,7 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &AppState) {
     let sync: Vec<String> = state
         .sync_status
         .iter()
+        .chain(&state.recorded_troubles)
         .map(|(account, status)| format!("{}: {}", sanitize_line(account), sanitize_line(status)))
         .collect();
     let room = usize::from(area.width).saturating_sub(width(&left.content) + 1);
