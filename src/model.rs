@@ -252,6 +252,9 @@ pub struct RemoteMessage {
     pub text: String,
     pub created_at: DateTime<Utc>,
     pub liked: bool,
+    /// Whether the network shows it hidden (hidden by the brand, in hark or in the network's
+    /// own app, or by the network's moderation); None when the network does not say.
+    pub hidden: Option<bool>,
     /// The network's own JSON for this object, kept so that it can be reparsed later.
     pub raw: RawJson,
 }

@@ -57,6 +57,7 @@ fn mention(root: &str, who: &str, text: &str, minute: i64) -> IncomingItem {
             text: text.into(),
             created_at: t(minute),
             liked: false,
+            hidden: None,
             raw: json!({ "id": root, "url": format!("https://m.example/@{who}/{root}") }).into(),
         },
     }

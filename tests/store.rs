@@ -640,6 +640,52 @@ fn a_message_stored_before_under_another_thread_opens_no_empty_conversation() {
 }
 
 #[test]
+fn a_message_hidden_on_the_network_is_hidden_here_unless_a_hide_from_here_is_pending() {
+    let (mut store, account) = store_with_account(None);
+    let hidden_of = |store: &Store| -> bool {
+        store
+            .conn()
+            .query_row(
+                "SELECT hidden FROM messages WHERE remote_id = 'c1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let said = |hidden: Option<bool>| {
+        let mut item = inbound("post", "c1", "buy followers at spam.example", 1);
+        item.message.hidden = hidden;
+        item
+    };
+    // Hidden by the network's moderation before hark saw it.
+    ingest(&mut store, account, &[said(Some(true))], 1);
+    assert!(hidden_of(&store));
+    // Shown again in the network's own app; a network that does not say changes nothing.
+    ingest(&mut store, account, &[said(Some(false))], 2);
+    assert!(!hidden_of(&store));
+    ingest(&mut store, account, &[said(None)], 3);
+    assert!(!hidden_of(&store));
+
+    // Hidden here, the hide not yet sent: what the network still says does not undo it.
+    let message_id: i64 = store
+        .conn()
+        .query_row("SELECT id FROM messages WHERE remote_id = 'c1'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let outbox_id = store.queue_hide(message_id, true, "ana", ms(4)).unwrap();
+    ingest(&mut store, account, &[said(Some(false))], 5);
+    assert!(hidden_of(&store));
+    // Sent: for a while the network's answers may not show it yet…
+    store.complete_action(outbox_id, None, ms(6)).unwrap();
+    ingest(&mut store, account, &[said(Some(false))], 7);
+    assert!(hidden_of(&store));
+    // …after which the network's word counts again (shown there by someone since).
+    ingest(&mut store, account, &[said(Some(false))], 30);
+    assert!(!hidden_of(&store));
+}
+
+#[test]
 fn a_known_contact_is_written_only_when_the_network_says_something_new() {
     let (mut store, account) = store_with_account(None);
     let mut first = inbound("p1", "1", "hello", 1);

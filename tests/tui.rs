@@ -312,6 +312,7 @@ fn message(
             text: text.into(),
             created_at: start() - chrono::Duration::minutes(minutes_ago),
             liked: false,
+            hidden: None,
             raw: serde_json::json!({}).into(),
         },
     }
@@ -1480,6 +1481,7 @@ fn the_original_post_opens_or_its_link_is_copied() {
             text: "@brand where is my order?".into(),
             created_at: start() + chrono::Duration::days(1),
             liked: false,
+            hidden: None,
             raw: serde_json::json!({ "id": "110", "url": "https://m.example/@kim/110" }).into(),
         },
     };

@@ -104,6 +104,7 @@ fn item(conversation: usize, message: usize, per_conversation: usize) -> Incomin
             text: text.join(" "),
             created_at: at,
             liked: false,
+            hidden: None,
             raw: serde_json::json!({ "id": format!("m-{conversation}-{message}") }).into(),
         },
     }

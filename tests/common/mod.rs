@@ -45,6 +45,7 @@ pub fn inbound(root: &str, remote_id: &str, text: &str, minute: i64) -> Incoming
             text: text.into(),
             created_at: t(minute),
             liked: false,
+            hidden: None,
             raw: serde_json::json!({ "id": remote_id, "text": text }).into(),
         },
     }

@@ -187,6 +187,7 @@ fn item(convo: &Value, message: &Value, me: &str) -> Option<IncomingItem> {
             text: message["text"].as_str().unwrap_or_default().to_owned(),
             created_at,
             liked: false,
+            hidden: None,
             raw: message.into(),
         },
     })

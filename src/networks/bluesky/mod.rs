@@ -5,6 +5,8 @@
 pub mod chat;
 pub mod xrpc;
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -63,8 +65,13 @@ impl BlueskyNetwork {
 
     /// The posts of a thread from its root down to `uri` (parents first), then the brand's own
     /// replies below it (made here or in another app), so the conversation shows the exchange.
-    /// Customers' posts further down arrive through their own notifications.
-    async fn thread_posts(&self, uri: &str, me: &str) -> NetworkResult<Vec<Value>> {
+    /// Customers' posts further down arrive through their own notifications. With them, the
+    /// replies the thread's gate hides, when the thread came whole from its root (else None).
+    async fn thread_posts(
+        &self,
+        uri: &str,
+        me: &str,
+    ) -> NetworkResult<(Vec<Value>, Option<HashSet<String>>)> {
         let answer: Value = self
             .xrpc
             .query(
@@ -84,7 +91,8 @@ impl BlueskyNetwork {
         }
         chain.reverse();
         brand_replies_below(&answer["thread"], me, &mut chain);
-        Ok(chain)
+        let hidden = hidden_replies(&answer, &chain);
+        Ok((chain, hidden))
     }
 
     async fn post_view(&self, uri: &str) -> NetworkResult<Value> {
@@ -276,20 +284,24 @@ impl Network for BlueskyNetwork {
                 _ => continue,
             };
             let customer = contact(&notification["author"]);
-            let chain = match self.thread_posts(uri, &me).await {
-                Ok(chain) if !chain.is_empty() => chain,
+            let (chain, hidden) = match self.thread_posts(uri, &me).await {
+                Ok((chain, hidden)) if !chain.is_empty() => (chain, hidden),
                 // The post is gone or hidden: keep what the notification says.
-                Ok(_) | Err(NetworkError::Rejected(_)) => {
+                Ok(_) | Err(NetworkError::Rejected(_)) => (
                     vec![json!({ "uri": uri, "cid": notification["cid"],
-                    "author": notification["author"], "record": notification["record"], "indexedAt": notification["indexedAt"] })]
-                }
+                    "author": notification["author"], "record": notification["record"], "indexedAt": notification["indexedAt"] })],
+                    None,
+                ),
                 Err(other) => return Err(other),
             };
             let root = chain[0]["uri"].as_str().unwrap_or(uri).to_owned();
             for post in chain {
-                let Some(message) = message(&post, &me) else {
+                let Some(mut message) = message(&post, &me) else {
                     continue;
                 };
+                message.hidden = hidden
+                    .as_ref()
+                    .map(|hidden| hidden.contains(&message.remote_id));
                 items.push(IncomingItem {
                     kind,
                     root_remote_id: root.clone(),
@@ -449,6 +461,29 @@ impl Network for BlueskyNetwork {
     }
 }
 
+/// The replies a thread's gate hides (`app.bsky.feed.threadgate`'s `hiddenReplies`), from the
+/// answer's `threadgate` or the root post's own; None when `chain` does not start at the
+/// thread's root (its gate was not seen).
+fn hidden_replies(answer: &Value, chain: &[Value]) -> Option<HashSet<String>> {
+    let root = chain.first()?;
+    if root["record"].get("reply").is_some() {
+        return None;
+    }
+    let gate = match &answer["threadgate"] {
+        Value::Null => &root["threadgate"],
+        gate => gate,
+    };
+    Some(
+        gate["record"]["hiddenReplies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
 pub fn contact(profile: &Value) -> RemoteContact {
     let handle = profile["handle"].as_str().unwrap_or_default().to_owned();
     RemoteContact {
@@ -513,6 +548,7 @@ pub fn message(post: &Value, me: &str) -> Option<RemoteMessage> {
         liked: post["viewer"]["like"].is_string(),
         author,
         created_at,
+        hidden: None,
         raw: post.into(),
     })
 }
@@ -543,6 +579,29 @@ fn tid(micros: u64, clock: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_threads_gate_says_which_replies_are_hidden_when_the_thread_came_from_its_root() {
+        let root = json!({ "uri": "at://brand/post/1", "record": { "text": "new beans" } });
+        let reply = json!({ "uri": "at://sam/post/2",
+                            "record": { "text": "spam", "reply": { "parent": { "uri": "at://brand/post/1" } } } });
+        let gate = json!({ "uri": "at://brand/gate/1",
+                           "record": { "hiddenReplies": ["at://sam/post/2"] } });
+        let answer = json!({ "thread": {}, "threadgate": gate });
+        let hidden = hidden_replies(&answer, &[root.clone(), reply.clone()]).unwrap();
+        assert_eq!(hidden, HashSet::from(["at://sam/post/2".to_owned()]));
+        // The gate as the root post's own view carries it.
+        let mut gated_root = root.clone();
+        gated_root["threadgate"] = gate;
+        let hidden = hidden_replies(&json!({}), &[gated_root, reply.clone()]).unwrap();
+        assert!(hidden.contains("at://sam/post/2"));
+        // No gate: nothing hidden. A chain that does not start at the root: not known.
+        assert_eq!(
+            hidden_replies(&json!({}), &[root, reply.clone()]),
+            Some(HashSet::new())
+        );
+        assert_eq!(hidden_replies(&json!({}), &[reply]), None);
+    }
 
     #[test]
     fn record_keys_are_tids_and_stable_per_reply() {

@@ -305,6 +305,7 @@ impl DemoNetwork {
             text: text.to_owned(),
             created_at: at,
             liked: false,
+            hidden: None,
             raw: json!({
                 "id": remote_id,
                 "type": kind.as_str(),

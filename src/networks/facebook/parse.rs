@@ -72,6 +72,7 @@ pub fn comment_item(comment: &Value, post: &PostInfo, page_id: &str) -> Option<I
             text,
             created_at,
             liked: comment["user_likes"].as_bool().unwrap_or(false),
+            hidden: comment["is_hidden"].as_bool(),
             raw: comment.into(),
         },
     })
@@ -118,5 +119,23 @@ mod tests {
         assert_eq!(item.customer.remote_id, "unknown");
         assert_eq!(item.message.text, "[sticker] https://x/s.png");
         assert_eq!(comment_item(&json!({"id": "x"}), &post(), "10"), None);
+    }
+
+    #[test]
+    fn a_hidden_comment_says_so_and_one_without_the_field_says_nothing() {
+        let comment = |extra: serde_json::Value| {
+            let mut comment = json!({"id": "20_34", "created_time": "2021-08-10T18:45:03+0000",
+                                     "message": "spam", "from": {"id": "77", "name": "Sam"}});
+            if let (Some(comment), Some(extra)) = (comment.as_object_mut(), extra.as_object()) {
+                comment.extend(extra.clone());
+            }
+            comment_item(&comment, &post(), "10")
+                .unwrap()
+                .message
+                .hidden
+        };
+        assert_eq!(comment(json!({"is_hidden": true})), Some(true));
+        assert_eq!(comment(json!({"is_hidden": false})), Some(false));
+        assert_eq!(comment(json!({})), None);
     }
 }

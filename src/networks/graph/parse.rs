@@ -85,6 +85,7 @@ pub fn conversation_items(conversation: &Value, page_id: &str) -> Vec<IncomingIt
                     text: message_text(message),
                     created_at,
                     liked: false,
+                    hidden: None,
                     raw: message.into(),
                 },
             })

@@ -97,6 +97,7 @@ pub fn comment_items(
                 text: node["text"].as_str().unwrap_or("").to_owned(),
                 created_at,
                 liked: false,
+                hidden: node["hidden"].as_bool(),
                 raw: node.into(),
             },
         });
@@ -135,6 +136,7 @@ pub fn tagged_item(media: &Value) -> Option<IncomingItem> {
             text,
             created_at,
             liked: false,
+            hidden: None,
             raw: media.into(),
         },
     })

@@ -564,6 +564,7 @@ fn message(status: &Status, raw: serde_json::Value, me: &str) -> RemoteMessage {
         text,
         created_at: status.created_at,
         liked: status.favourited.unwrap_or(false),
+        hidden: None,
         raw: raw.into(),
     }
 }

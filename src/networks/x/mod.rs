@@ -732,6 +732,7 @@ impl Network for XNetwork {
             text: text.to_owned(),
             created_at: self.clock.now(),
             liked: false,
+            hidden: None,
             raw: answer.into(),
         })
     }

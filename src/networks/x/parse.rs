@@ -162,6 +162,7 @@ pub fn tweet_message(
         text,
         created_at: tweet.created_at.as_deref().and_then(time_of).unwrap_or(now),
         liked: false,
+        hidden: None,
         raw,
     })
 }
@@ -267,6 +268,7 @@ pub fn dm_items(answer: &Value, me: &str, now: DateTime<Utc>) -> Vec<IncomingIte
                 text: event["text"].as_str().unwrap_or_default().to_owned(),
                 created_at: time(&event["created_at"]).unwrap_or(now),
                 liked: false,
+                hidden: None,
                 raw: event.into(),
             },
         });

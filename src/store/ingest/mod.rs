@@ -295,8 +295,8 @@ impl PageWriter<'_> {
             .prepare_cached(
                 "INSERT INTO messages (conversation_id, account_id, remote_id, parent_remote_id, direction,
                                        author_contact_id, author_name, text, raw, created_at, liked, language,
-                                       sentiment)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                       sentiment, hidden)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, coalesce(?14, 0))
                  ON CONFLICT (account_id, remote_id) DO NOTHING",
             )?
             .execute(params![
@@ -312,10 +312,14 @@ impl PageWriter<'_> {
                 created_at,
                 message.liked,
                 prepared.language.map(|l| l.code()),
-                prepared.sentiment
+                prepared.sentiment,
+                message.hidden
             ])?;
         if inserted == 0 {
             self.report.duplicates += 1;
+            if let Some(hidden) = message.hidden {
+                follow_hidden(tx, page, &message.remote_id, hidden)?;
+            }
             return Ok(None);
         }
         let message_id = tx.last_insert_rowid();
@@ -442,6 +446,36 @@ fn find_conversation(
             ListColumns::from_row,
         )
         .optional()?)
+}
+
+/// A hide or unhide done here this recently may not show in what the network answers yet (a
+/// Bluesky AppView indexes the thread gate after the write).
+const HIDE_SETTLES_MILLIS: Millis = 10 * 60 * 1000;
+
+/// Takes the network's word on whether a stored message is hidden (hidden or shown in its own
+/// app, or by its moderation), unless a hide or unhide done here is still on its way there or
+/// reached it less than `HIDE_SETTLES_MILLIS` ago.
+fn follow_hidden(
+    tx: &Transaction<'_>,
+    page: &PageContext,
+    remote_id: &str,
+    hidden: bool,
+) -> StoreResult<()> {
+    tx.prepare_cached(
+        "UPDATE messages SET hidden = ?3
+         WHERE account_id = ?1 AND remote_id = ?2 AND hidden != ?3
+           AND NOT EXISTS (SELECT 1 FROM outbox o
+                           WHERE o.account_id = ?1 AND o.action IN ('hide', 'unhide')
+                             AND o.target_remote_id = ?2
+                             AND (o.state IN ('queued', 'sending') OR o.updated_at > ?4))",
+    )?
+    .execute(params![
+        page.account_id,
+        remote_id,
+        hidden,
+        page.now - HIDE_SETTLES_MILLIS
+    ])?;
+    Ok(())
 }
 
 fn message_stored(tx: &Transaction<'_>, account_id: i64, remote_id: &str) -> StoreResult<bool> {
