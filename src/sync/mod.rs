@@ -273,7 +273,7 @@ impl SyncEngine {
     /// the next one is fetched (the network's wait, the CPU's and the database's overlap), and
     /// handed to one writer, which stores pages in the order they came and the cursor saved with
     /// the last never passes an unwritten page. At most `PAGES_IN_FLIGHT` fetched pages wait to
-    /// be written; the writer stores all that wait in one transaction.
+    /// be written; the writer stores the pages that come quickly in one transaction.
     async fn fetch_stream(
         &self,
         account: &SyncAccount,

@@ -189,14 +189,9 @@ impl OpenIngest<'_> {
         items: &[PreparedItem],
     ) -> StoreResult<()> {
         let writer = &mut self.writer;
-        let page = PageContext {
-            account_id: source.account_id,
-            network: source.network,
-            now: source.now,
-        };
         for (at, item) in items.iter().enumerate() {
             let later = items.get(at + 1..).unwrap_or_default();
-            if let Some(message_id) = writer.item(&page, item, later)? {
+            if let Some(message_id) = writer.item(source, item, later)? {
                 self.stored.push(message_id);
             }
         }
@@ -215,14 +210,6 @@ impl OpenIngest<'_> {
     pub fn pages(&self) -> usize {
         self.reports.len()
     }
-}
-
-/// What the items of the page being written share.
-#[derive(Debug, Clone, Copy)]
-struct PageContext {
-    account_id: i64,
-    network: NetworkKind,
-    now: Millis,
 }
 
 /// Pages being written, one after another, in one transaction.
@@ -244,7 +231,7 @@ impl PageWriter<'_> {
     /// message's id (None when it was stored already).
     fn item(
         &mut self,
-        page: &PageContext,
+        page: &PageSource<'_>,
         prepared: &PreparedItem,
         later: &[PreparedItem],
     ) -> StoreResult<Option<i64>> {
@@ -372,7 +359,7 @@ impl PageWriter<'_> {
     /// Ranks a VIP's conversation high, then runs the rules on a new customer message.
     fn triage(
         &mut self,
-        page: &PageContext,
+        page: &PageSource<'_>,
         prepared: &PreparedItem,
         vip: bool,
     ) -> StoreResult<()> {
@@ -417,7 +404,11 @@ impl PageWriter<'_> {
     }
 
     /// The contact's id and VIP flag, storing what the network says of them once per page.
-    fn contact(&mut self, page: &PageContext, contact: &RemoteContact) -> StoreResult<(i64, bool)> {
+    fn contact(
+        &mut self,
+        page: &PageSource<'_>,
+        contact: &RemoteContact,
+    ) -> StoreResult<(i64, bool)> {
         // The same profile again needs no write; a changed one is written (the last one wins).
         if let Some((seen, id, vip)) = self.contacts.get(&contact.remote_id)
             && seen == contact
@@ -457,7 +448,7 @@ const HIDE_SETTLES_MILLIS: Millis = 10 * 60 * 1000;
 /// reached it less than `HIDE_SETTLES_MILLIS` ago.
 fn follow_hidden(
     tx: &Transaction<'_>,
-    page: &PageContext,
+    page: &PageSource<'_>,
     remote_id: &str,
     hidden: bool,
 ) -> StoreResult<()> {
@@ -488,7 +479,7 @@ fn message_stored(tx: &Transaction<'_>, account_id: i64, remote_id: &str) -> Sto
 /// `last_message_at` as its time until its list columns are written.
 fn create_conversation(
     tx: &Transaction<'_>,
-    source: &PageContext,
+    source: &PageSource<'_>,
     item: &IncomingItem,
     customer_id: i64,
     created_at: Millis,
